@@ -1,0 +1,3 @@
+"""roundtable: run round-table workshops built on a fictional event case."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,13 @@
+"""The one exception type front ends catch: its message is a clear sentence for people."""
+
+
+class RoundtableError(Exception):
+    """An operation was refused or failed; nothing was changed."""
+
+
+class NotFound(RoundtableError):
+    pass
+
+
+class Refused(RoundtableError):
+    """The request is understood but breaks a rule (sealed results, over budget…)."""

@@ -1,0 +1,199 @@
+"""Session-side models returned by the service layer (read views of the store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(str, Enum):
+    participant = "participant"
+    observer = "observer"
+    facilitator = "facilitator"
+
+    @property
+    def votes(self) -> bool:
+        # Observers watch; the facilitator runs the vote. Neither casts a ballot.
+        return self is Role.participant
+
+
+class ProposalStatus(str, Enum):
+    proposed = "proposed"
+    merged = "merged"
+    adopted = "adopted"
+    rejected = "rejected"
+    deferred = "deferred"
+
+
+class ActionStatus(str, Enum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SessionInfo(View):
+    id: str
+    title: str
+    scenario_id: str
+    scenario_title: str
+    scenario_sha256: str
+    variant: str
+    language: str
+    date: dt.date | None
+    venue: str
+    facilitator: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+class Group(View):
+    id: str
+    name: str
+
+
+class Participant(View):
+    id: str
+    name: str
+    organisation: str
+    sector: str
+    group_id: str | None
+    role: Role
+    code: str | None  # only voting participants have one
+
+
+class TalkRecord(View):
+    id: str
+    title: str
+    speaker: str
+    organisation: str
+    key_points: list[str]
+    planned_minutes: int | None
+
+
+class AgendaItem(View):
+    position: int
+    title: str
+    kind: str
+    planned_minutes: int
+    phase_id: str | None
+    talk_id: str | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    extra_seconds: int
+
+
+class TimerState(View):
+    """Where the agenda stands. Times are wall-clock so a restart resumes."""
+
+    block: int | None  # agenda position, None before the first block starts
+    running: bool
+    elapsed_seconds: float
+    planned_seconds: int
+
+    @property
+    def remaining_seconds(self) -> float:
+        return self.planned_seconds - self.elapsed_seconds
+
+    @property
+    def overtime(self) -> bool:
+        return self.block is not None and self.remaining_seconds < 0
+
+
+class InjectState(View):
+    id: str
+    phase_id: str
+    revealed_at: dt.datetime | None
+
+
+class Proposal(View):
+    id: str
+    group_id: str
+    title: str
+    text: str
+    step: int | None
+    timeframe: str | None
+    actors: list[str]
+    status: ProposalStatus
+    merged_into: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Round(View):
+    id: int
+    method: str
+    dots: int
+    max_per_proposal: int
+    proposals: list[str]
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    title: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RoundStatus(View):
+    """What may be shown while a round is open: counts, never points."""
+
+    round: Round
+    eligible: int
+    ballots_cast: int
+    paper_entered: bool
+
+
+class Result(View):
+    proposal: str
+    points: int
+    rank: int
+    tied: bool = False
+
+
+class RoundResults(View):
+    round: Round
+    eligible: int
+    ballots_cast: int
+    paper_points: int
+    results: list[Result]
+
+    @property
+    def tie_for_first(self) -> bool:
+        return sum(1 for r in self.results if r.rank == 1) > 1
+
+
+class Decision(View):
+    id: str
+    text: str
+    proposal_id: str | None
+    created_at: dt.datetime
+
+
+class Action(View):
+    id: str
+    text: str
+    owner: str
+    due: dt.date | None
+    status: ActionStatus
+    created_at: dt.datetime
+
+
+class EvaluationNote(View):
+    id: str
+    kind: str  # worked | improve
+    text: str
+    created_at: dt.datetime
+
+
+class ImportReport(View):
+    added: list[Participant] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)  # "row 4: reason"
+    groups_created: list[str] = Field(default_factory=list)

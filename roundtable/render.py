@@ -1,0 +1,40 @@
+"""Readable text views of domain objects, shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from .scenario import Scenario
+
+
+def scenario_overview(s: Scenario) -> str:
+    """A Markdown overview of a scenario: event, phases, agenda variants."""
+    e = s.event
+    when = f"{e.start_date.isoformat()}, " if e.start_date else ""
+    lines = [
+        f"# {s.title}",
+        "",
+        f"`{s.id}` · language {s.language} · version {s.version}",
+        "",
+        s.summary,
+        "",
+        f"## {e.name}",
+        "",
+        f"{e.kind} in {e.city}{' — ' + e.venue if e.venue else ''}. {when}{e.duration_days} day(s), "
+        f"about {e.expected_visitors:,} visitors.".replace(",", " "),
+        "",
+        e.narrative,
+        "",
+        "## Phases",
+        "",
+    ]
+    for p in s.phases:
+        lines.append(f"- **{p.title}** ({p.timeframe.value}): {len(p.questions)} questions, {len(p.injects)} injects")
+    lines += ["", "## Agenda variants", ""]
+    for v in s.variants:
+        h, m = divmod(v.total_minutes, 60)
+        lines.append(f"- **{v.title}** (`{v.id}`): {len(v.blocks)} blocks, {h} h {m:02d} min")
+    lines += ["", "## The three steps", ""]
+    for st in sorted(s.steps, key=lambda x: x.number):
+        lines.append(f"{st.number}. **{st.name}**: {st.description}")
+    lines += ["", f"{len(s.actors)} actors · {len(s.facts)} key facts · {len(s.indicators)} indicators · "
+              f"{len(s.talks)} talks"]
+    return "\n".join(lines)
