@@ -1,0 +1,44 @@
+"""The facilitator's Textual app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from ..service import SessionService
+
+STYLES = Path(__file__).parent / "styles"
+
+
+class RoundtableApp(App):
+    TITLE = "roundtable"
+    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("app", "home", "console", "people", "proposals", "voting", "outcomes")]
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, sessions_dir: str | Path | None = None, session: SessionService | None = None) -> None:
+        super().__init__()
+        self.sessions_dir = sessions_dir
+        self.session = session
+
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        self.push_screen(HomeScreen(self.sessions_dir))
+        if self.session is not None:
+            self.open_session(self.session)
+
+    def open_session(self, svc: SessionService) -> None:
+        from .screens.session import SessionScreen
+
+        self.session = svc
+        self.push_screen(SessionScreen(svc))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())

@@ -1,0 +1,105 @@
+"""The session screen: one tab per part of the workshop.
+
+It polls the session store for commits from any process (PRAGMA data_version via
+`change_token`) and reloads the visible pane; hidden panes reload when shown.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from ...service import SessionService
+from ..messages import SessionChanged
+from ..widgets.base import SessionPane
+from ..widgets.console import ConsolePane
+from ..widgets.export import ExportPane
+from ..widgets.outcomes import OutcomesPane
+from ..widgets.people import PeoplePane
+from ..widgets.proposals import ProposalsPane
+from ..widgets.talks import TalksPane
+from ..widgets.voting import VotingPane
+
+POLL_SECONDS = 0.5
+
+# (tab id, label, pane class, key)
+TABS = [
+    ("console", "Console", ConsolePane, "1"),
+    ("people", "People", PeoplePane, "2"),
+    ("talks", "Talks", TalksPane, "3"),
+    ("proposals", "Proposals", ProposalsPane, "4"),
+    ("voting", "Voting", VotingPane, "5"),
+    ("outcomes", "Outcomes", OutcomesPane, "6"),
+    ("export", "Export", ExportPane, "7"),
+]
+
+
+class SessionScreen(Screen):
+    BINDINGS = [
+        *[Binding(key, f"show_tab('{tab}')", label, show=False) for tab, label, _, key in TABS],
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, svc: SessionService) -> None:
+        super().__init__()
+        self.svc = svc
+        self._token = svc.change_token()
+        self._stale: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        info = self.svc.info()
+        yield Static(f"{info.title} · {self.svc.scenario.title} · {info.variant}", id="session-header", markup=False)
+        with TabbedContent(id="tabs"):
+            for tab, label, pane, key in TABS:
+                with TabPane(f"{key} {label}", id=f"tab-{tab}"):
+                    yield pane(self.svc, id=f"pane-{tab}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = info_title = self.svc.info().title
+        self.sub_title = self.svc.scenario.title
+        self.app.sub_title = info_title
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def panes(self) -> list[SessionPane]:
+        return list(self.query(SessionPane))
+
+    def active_tab(self) -> str:
+        active = self.query_one("#tabs", TabbedContent).active
+        return active.removeprefix("tab-")
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = f"tab-{tab}"
+
+    def action_reload(self) -> None:
+        self._reload_all()
+
+    def _poll(self) -> None:
+        try:
+            token = self.svc.change_token()
+        except Exception:  # a vanished file is reported by the next action, not here
+            return
+        if token != self._token:
+            self._token = token
+            self._reload_all()
+
+    def _reload_all(self) -> None:
+        active = self.active_tab()
+        for tab, *_ in TABS:
+            if tab == active or tab == "console":
+                self.query_one(f"#pane-{tab}", SessionPane).reload()
+            else:
+                self._stale.add(tab)
+
+    def on_session_changed(self, message: SessionChanged) -> None:
+        message.stop()
+        self._token = self.svc.change_token()
+        self._reload_all()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = (event.pane.id or "").removeprefix("tab-")
+        if tab in self._stale:
+            self._stale.discard(tab)
+            self.query_one(f"#pane-{tab}", SessionPane).reload()

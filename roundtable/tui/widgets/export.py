@@ -1,0 +1,7 @@
+"""PLACEHOLDER: replaced by the engineer who owns this pane."""
+
+from .base import SessionPane
+
+
+class ExportPane(SessionPane):
+    pass
