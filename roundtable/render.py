@@ -19,7 +19,7 @@ def scenario_overview(s: Scenario) -> str:
         f"## {e.name}",
         "",
         f"{e.kind} in {e.city}{' — ' + e.venue if e.venue else ''}. {when}{e.duration_days} day(s), "
-        f"about {e.expected_visitors:,} visitors.".replace(",", " "),
+        f"about {e.expected_visitors:,} visitors.".replace(f"{e.expected_visitors:,}", f"{e.expected_visitors:,}".replace(",", " ")),
         "",
         e.narrative,
         "",
