@@ -433,12 +433,18 @@ def cmd_talk_notes(args) -> int:
 # -- parser ------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON object")
-    common.add_argument("--sessions-dir", metavar="DIR", help="where sessions are kept (default ./sessions or $ROUNDTABLE_SESSIONS)")
+    def common_options(default: Any) -> argparse.ArgumentParser:
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument("--json", action="store_true", default=default(False), help="print one JSON object")
+        common.add_argument("--sessions-dir", metavar="DIR", default=default(None),
+                            help="where sessions are kept (default ./sessions or $ROUNDTABLE_SESSIONS)")
+        return common
 
+    # Subcommands must not reset options given before the command (`roundtable --json sessions`):
+    # their copies default to SUPPRESS, so only the top level supplies defaults.
+    common = common_options(lambda _value: argparse.SUPPRESS)
     p = _Parser(prog="roundtable", description="Run round-table workshops built on a fictional event case.",
-                parents=[common])
+                parents=[common_options(lambda value: value)])
     p.set_defaults(func=cmd_tui)
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
@@ -453,9 +459,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     session(add("open", cmd_tui, "open the TUI on a session"))
 
+    # Nested actions (not one optional positional) so that `scenarios validate --json FILE` parses.
     sp = add("scenarios", cmd_scenarios, "list, show, validate scenarios or print their JSON Schema")
-    sp.add_argument("action", nargs="?", choices=["list", "show", "validate", "schema"])
-    sp.add_argument("args", nargs="*", metavar="ID|FILE")
+    sp.set_defaults(action=None, args=[])
+    scsub = sp.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
+    add("list", cmd_scenarios, "list bundled scenarios and those in ./scenarios", scsub)
+    add("show", cmd_scenarios, "show a scenario", scsub).add_argument("args", nargs=1, metavar="ID|FILE")
+    add("validate", cmd_scenarios, "validate scenario files", scsub).add_argument("args", nargs="+", metavar="FILE")
+    add("schema", cmd_scenarios, "print the scenario JSON Schema", scsub)
 
     sp = add("new", cmd_new, "create a session from a scenario")
     sp.add_argument("scenario", metavar="SCENARIO", help="scenario id or TOML file")

@@ -28,7 +28,7 @@ MINUTES_SCHEMA = "roundtable.minutes/1"
 
 class M(BaseModel):
     # Other tools may add keys; we keep them out of the way rather than refuse them.
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class SessionPart(M):
@@ -179,7 +179,7 @@ class Minutes(M):
     evaluation: EvaluationPart = Field(default_factory=EvaluationPart)
     provenance: ProvenancePart
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _references(self) -> Minutes:

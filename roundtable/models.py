@@ -35,7 +35,7 @@ class ActionStatus(str, Enum):
 
 
 class View(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class SessionInfo(View):

@@ -28,7 +28,7 @@ Text = Annotated[str, Field(min_length=1)]
 class Strict(BaseModel):
     # Unknown keys are errors: a misspelt key in a hand-written TOML file must not
     # silently vanish.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Sector(str, Enum):
@@ -205,7 +205,7 @@ class Scenario(Strict):
     variants: list[Variant] = Field(min_length=1, description="Agenda variants; the first is the default.")
     evaluation_questions: list[Text] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
 
     @model_validator(mode="after")
     def _check_references(self) -> Scenario:
@@ -267,7 +267,8 @@ class Scenario(Strict):
                 if b.kind is BlockKind.talk and b.talk is None:
                     problems.append(f"{where}.talk: block '{b.title}' is a talk but names no talk")
         if problems:
-            raise ValueError("\n".join(problems))
+            # One line per problem: a title with a line break must not split a problem in two.
+            raise ValueError("\n".join(" ".join(p.splitlines()) for p in problems))
         return self
 
     # -- lookups -----------------------------------------------------------

@@ -422,7 +422,7 @@ class SessionService:
         """Revoke a participant's voting code and give them a new one."""
         current = self.participant(pid)
         if not current.role.votes:
-            raise Refused(f"{current.name} is an {current.role.value} and has no voting code.")
+            raise Refused(f"{current.name} is {_a(current.role.value)} and has no voting code.")
         with self.store.write() as tx:
             tx.execute("UPDATE participants SET code = ? WHERE id = ?", (_new_code(tx), current.id))
         return self.participant(current.id)
@@ -459,7 +459,13 @@ class SessionService:
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
         except csv.Error:
+            # The sniffer gives up when rows differ in length (exactly the rows we must report);
+            # fall back to the most frequent delimiter rather than always a comma.
+            counts = {d: sample.count(d) for d in ",;\t"}
+            best = max(counts, key=lambda d: counts[d])
             dialect = csv.excel
+            if counts[best] and best != ",":
+                dialect = type("_Sniffed", (csv.excel,), {"delimiter": best})
         rows = list(csv.reader(io.StringIO(text), dialect))
         columns = ["name", "organisation", "sector", "group"]
         start = 0
@@ -962,7 +968,7 @@ class SessionService:
             raise Refused("That voting code is not known in this session; check it and try again.")
         p = _participant(row)
         if not p.role.votes:
-            raise Refused(f"{p.name} is an {p.role.value} and does not vote.")
+            raise Refused(f"{p.name} is {_a(p.role.value)} and does not vote.")
         return p
 
     def cast_ballot(self, code: str, allocation: Mapping[str, int], *, source: str = "cli") -> dict[str, int]:
@@ -1211,3 +1217,8 @@ def _proposal(r) -> Proposal:
         timeframe=r["timeframe"], actors=json.loads(r["actors"]), status=r["status"],
         merged_into=r["merged_into"], created_at=r["created_at"], updated_at=r["updated_at"],
     )
+
+
+def _a(noun: str) -> str:
+    """'an observer', 'a facilitator'."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -38,6 +38,13 @@ class RoundtableApp(App):
         self.session = svc
         self.push_screen(SessionScreen(svc))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen may keep app-wide actions away from its users: the voting booth locks
+        # quit and the command palette so a participant cannot wander into the console.
+        if any(action in getattr(s, "LOCKED_APP_ACTIONS", ()) for s in self.screen_stack):
+            return False
+        return super().check_action(action, parameters)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
