@@ -189,7 +189,8 @@ def list_sessions(sessions_dir: str | Path | None = None) -> list[SessionSummary
         )
         try:
             # Read-only URI: listing must never create or change anything.
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+            # as_uri() escapes "#", "?" and "%" in folder names, which a raw "file:" URI would misread.
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
             try:
                 meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('id','title','scenario_id','date')"))
             finally:

@@ -59,3 +59,48 @@ def run_cli(*args: str, env_extra: dict | None = None, cwd: Path | None = None) 
         [sys.executable, "-m", "roundtable.cli", *args],
         capture_output=True, text=True, env=env, cwd=cwd or ROOT, timeout=60,
     )
+
+
+# -- added for the core and CLI tests ------------------------------------------------
+
+MINI = ROOT / "tests" / "data" / "mini.toml"
+
+
+@pytest.fixture
+def mini_svc(sessions_dir, clock) -> SessionService:
+    """A fresh session on the small test scenario tests/data/mini.toml (variant 'short')."""
+    from roundtable.scenarios import load_scenario_file
+
+    s = create_session(
+        load_scenario_file(MINI), variant="short", title="Mini", date="2026-05-11",
+        sessions_dir=sessions_dir, clock=clock,
+    )
+    yield s
+    s.close()
+
+
+class CliResult:
+    def __init__(self, rc: int, out: str, err: str):
+        self.returncode, self.stdout, self.stderr = rc, out, err
+
+    def json(self):
+        import json
+
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(capsys, sessions_dir):
+    """Run `roundtable.cli.main(args)` in this process; returns rc, stdout, stderr."""
+    from roundtable.cli import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            rc = main([str(a) for a in args])
+        except SystemExit as exc:  # --help
+            rc = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return CliResult(rc, out, err)
+
+    return run
