@@ -123,7 +123,7 @@ def cmd_new(args) -> int:
         facilitator=args.facilitator or "", sessions_dir=args.sessions_dir,
     )
     info = svc.info()
-    _emit(args, {"id": info.id, "path": str(svc.path)}, f"Created session {info.id}\n  {svc.path}")
+    _emit(args, {"id": info.id}, f"Created session {info.id}\n  {svc.path}")
     if args.open:
         from .tui.app import RoundtableApp
 
@@ -289,7 +289,8 @@ def cmd_results(args) -> int:
     res = svc.results(args.round)
     payload = {
         "round": res.round.id,
-        "results": [{"proposal": r.proposal, "points": r.points, "rank": r.rank, "tied": r.tied} for r in res.results],
+        "results": [{"proposal": r.proposal, "points": r.points, "rank": r.rank} for r in res.results],
+        "tied": [r.proposal for r in res.results if r.tied],
         "eligible": res.eligible, "ballots_cast": res.ballots_cast, "tie_for_first": res.tie_for_first,
     }
 

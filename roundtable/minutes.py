@@ -7,6 +7,7 @@ tomli-w, read back with tomllib and validated by the same models.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import json
 import os
 import tempfile
@@ -131,9 +132,16 @@ class RoundPart(M):
             listed = sorted(r.proposal for r in self.results)
             if listed != sorted(self.proposals):
                 raise ValueError("results must list every proposal in the round exactly once")
-            ranks = [r.rank for r in self.results]
-            if ranks != sorted(ranks):
-                raise ValueError("results must be ordered by rank")
+            # Ranks must follow from the points: standard competition ranking, ties flagged.
+            points = [r.points for r in self.results]
+            if points != sorted(points, reverse=True):
+                raise ValueError("results must be ordered by rank (highest points first)")
+            for i, r in enumerate(self.results):
+                expected = 1 + sum(1 for p in points if p > r.points)
+                if r.rank != expected:
+                    raise ValueError(f"result for {r.proposal} has rank {r.rank} but its points give rank {expected}")
+                if r.tied != (points.count(r.points) > 1):
+                    raise ValueError(f"result for {r.proposal}: 'tied' does not match the points")
         return self
 
 
@@ -283,7 +291,8 @@ def _fmt_time(t: dt.datetime | None) -> str:
 
 def _md_escape(text: str) -> str:
     # Participant text goes into tables and lists literally.
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    text = text.replace("\n", " ").replace("&", "&amp;").replace("<", "&lt;")
+    return re.sub(r"([\\`*_\[\]|#!~>])", r"\\\1", text)
 
 
 def to_markdown(minutes: Minutes) -> str:

@@ -106,6 +106,9 @@ def read_text_file(path: Path, what: str = "file") -> str:
     try:
         if path.is_dir():
             raise ScenarioError([Problem(name, "", f"is a folder, not a {what}")])
+        if path.exists() and not path.is_file():
+            # a FIFO or device would never finish reading
+            raise ScenarioError([Problem(name, "", f"is not a regular file, so it cannot be a {what}")])
         size = path.stat().st_size
         if size > MAX_SCENARIO_BYTES:
             raise ScenarioError(

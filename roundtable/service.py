@@ -622,7 +622,7 @@ class SessionService:
 
     def extend_block(self, minutes: int = 5) -> TimerState:
         if not -600 <= minutes <= 600 or minutes == 0:
-            raise Refused("Extend by between 1 and 600 minutes.")
+            raise Refused("Change the block by between 1 and 600 minutes (negative to shorten it).")
         with self.store.write() as tx:
             t = tx.one("SELECT block FROM timer WHERE id = 1")
             if t["block"] is None:
@@ -974,7 +974,7 @@ class SessionService:
 
     def cast_ballot(self, code: str, allocation: Mapping[str, int], *, source: str = "cli") -> dict[str, int]:
         """Store a dot ballot, replacing the voter's earlier one in the same round."""
-        voter = self.voter(code)
+        self.voter(code)  # refuse unknown codes before looking at the ballot
         alloc: dict[str, int] = {}
         for ref, n in allocation.items():
             pid = _proposal_id(ref)
@@ -988,6 +988,12 @@ class SessionService:
             if row is None:
                 raise Refused("No voting round is open; the ballot was not counted.")
             r = self._round(tx, row)
+            # Look the code up again inside the transaction: a code reissued a moment
+            # ago must not cast a ballot.
+            voter_row = tx.one("SELECT * FROM participants WHERE code = ?", (normalise_code(code),))
+            if voter_row is None:
+                raise Refused("That voting code is not known in this session; check it and try again.")
+            voter = _participant(voter_row)
             voting.check_dot_ballot(alloc, r.proposals, r.dots, r.max_per_proposal)
             tx.execute("DELETE FROM ballots WHERE round_id = ? AND participant_id = ?", (r.id, voter.id))
             tx.execute(

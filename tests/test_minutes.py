@@ -246,4 +246,5 @@ def test_literal_markup_in_markdown(mini_svc):
     mini_svc.add_proposal(g.id, "a\nb | [bold]c[/]")
     md = to_markdown(build_minutes(mini_svc))
     assert "<script>" not in md
-    assert "a b \\| [bold]c[/]" in md
+    # Markdown syntax typed by people is escaped so it shows literally when rendered.
+    assert "a b \\| \\[bold\\]c\\[/\\]" in md
