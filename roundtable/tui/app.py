@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..service import SessionService
+from .commands import RoundtableCommands
 
 STYLES = Path(__file__).parent / "styles"
 
@@ -15,6 +16,7 @@ STYLES = Path(__file__).parent / "styles"
 class RoundtableApp(App):
     TITLE = "roundtable"
     CSS_PATH = [STYLES / f"{name}.tcss" for name in ("app", "home", "console", "people", "proposals", "voting", "outcomes")]
+    COMMANDS = App.COMMANDS | {RoundtableCommands}
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),

@@ -164,9 +164,8 @@ class BoothScreen(Screen[None]):
                     yield Label("Press any key for the next voter.", id="thanks-next")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self._load_round()
-        self.reset()
+    async def on_mount(self) -> None:
+        await self.reset()
 
     # -- step 1 ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="booth-round")

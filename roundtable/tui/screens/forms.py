@@ -93,22 +93,23 @@ class FormScreen(ModalScreen[dict | None]):
 
     # -- building ------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form"):
+        with Vertical(classes="dialog fs-form"):
             yield Label(self.form_title, markup=False, classes="dialog-title")
-            with VerticalScroll(classes="form-fields"):
-                for f in self.fields:
-                    with Horizontal(classes=f"form-row form-row-{f.kind}"):
-                        yield Label(f.label, markup=False, classes="form-label")
+            with VerticalScroll(classes="fs-fields"):
+                for i, f in enumerate(self.fields):
+                    tight = f.help or (i + 1 < len(self.fields) and self.fields[i + 1].kind == "pick")
+                    with Horizontal(classes=f"fs-row fs-row-{f.kind}" + (" fs-tight" if tight else "")):
+                        yield Label(f.label, markup=False, classes="fs-label")
                         yield self._widget(f)
                     if f.help:
-                        yield Static(f.help, markup=False, classes="form-help")
-            yield Static("", markup=False, id="form-error", classes="form-error")
+                        yield Static(f.help, markup=False, classes="fs-help")
+            yield Static("", markup=False, id="form-error", classes="fs-error")
             hint = self.hint or (
                 "Ctrl+S saves · Esc cancels" if any(f.kind == "text" for f in self.fields)
                 else "Enter or Ctrl+S saves · Esc cancels"
             )
-            yield Static(hint, markup=False, classes="form-hint")
-            with Horizontal(classes="dialog-buttons"):
+            with Horizontal(classes="dialog-buttons fs-buttons"):
+                yield Static(hint, markup=False, classes="fs-hint")
                 yield Button(self.submit_label, variant="primary", id="form-save", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
 
@@ -203,21 +204,21 @@ class ReportDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
 
     def __init__(self, title: str, summary: str, sections: Sequence[tuple[str, Sequence[str], str]] = ()) -> None:
-        """sections: (heading, lines, css class such as "report-bad" or "report-ok")."""
+        """sections: (heading, lines, css class such as "rd-bad" or "rd-ok")."""
         super().__init__()
         self.report_title = title
         self.summary = summary
         self.sections = [(h, list(lines), cls) for h, lines, cls in sections if lines]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog dialog-wide report"):
+        with Vertical(classes="dialog dialog-wide rd-report"):
             yield Label(self.report_title, markup=False, classes="dialog-title")
-            yield Static(self.summary, markup=False, classes="report-summary")
-            with VerticalScroll(classes="report-lines"):
+            yield Static(self.summary, markup=False, classes="rd-summary")
+            with VerticalScroll(classes="rd-lines"):
                 for heading, lines, cls in self.sections:
-                    yield Label(heading, markup=False, classes="report-heading")
+                    yield Label(heading, markup=False, classes="rd-heading")
                     for line in lines:
-                        yield Static(line, markup=False, classes=f"report-line {cls}")
+                        yield Static(line, markup=False, classes=f"rd-line {cls}")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="report-close", compact=True)
 
@@ -243,18 +244,46 @@ def table_key(table: Any) -> str | None:
 
 
 def refill_table(table: Any, rows: Sequence[tuple[str, Sequence[Any]]]) -> None:
-    """Replace a DataTable's rows in one go, keeping the cursor on the same row key
-    (or at the same position when that row is gone) and the scroll position."""
+    """Show `rows` (key, cells) in a DataTable, keeping the cursor on the same row key
+    (or at the same position when that row is gone) and the scroll position.
+
+    When the change is the common one (rows edited, removed, or added at the end)
+    only those rows are touched, so a board of a thousand proposals takes a new
+    one in a blink; otherwise the table is rebuilt in one go.
+    """
     old_key = table_key(table)
     old_row = table.cursor_row
+    cache: dict[str, tuple] = getattr(table, "_rt_cells", {})
+    old_keys = [k.value for k in table.rows] if cache else []
+    new_keys = [key for key, _ in rows]
+    new_set = set(new_keys)
+    kept = [k for k in old_keys if k in new_set]
+    small = (len(old_keys) - len(kept)) + (len(new_keys) - len(kept)) <= 100
+    if cache and small and len(table.rows) == len(cache) and new_keys[: len(kept)] == kept:
+        columns = [c.key for c in table.ordered_columns]
+        for k in old_keys:
+            if k not in new_set:
+                table.remove_row(k)
+        for key, cells in rows[: len(kept)]:
+            old = cache.get(key)
+            for column, (before, after) in zip(columns, zip(old or (), cells)):
+                if before != after:
+                    table.update_cell(key, column, after, update_width=True)
+        for key, cells in rows[len(kept):]:
+            table.add_row(*cells, key=key)
+        table._rt_cells = {key: tuple(cells) for key, cells in rows}
+        if rows and old_key is not None and table_key(table) != old_key:
+            index = new_keys.index(old_key) if old_key in new_set else min(old_row, len(rows) - 1)
+            table.move_cursor(row=index)
+        return
     old_x, old_y = table.scroll_x, table.scroll_y
     table.clear()
-    index_of: dict[str, int] = {}
-    for i, (key, cells) in enumerate(rows):
+    for key, cells in rows:
         table.add_row(*cells, key=key)
-        index_of[key] = i
+    table._rt_cells = {key: tuple(cells) for key, cells in rows}
     if not rows:
         return
+    index_of = {key: i for i, key in enumerate(new_keys)}
     target = index_of.get(old_key, min(max(old_row, 0), len(rows) - 1)) if old_key is not None else 0
     table.move_cursor(row=target, scroll=False)
 

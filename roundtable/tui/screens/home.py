@@ -144,8 +144,8 @@ class HomeScreen(Screen):
                 yield Label("Scenario library", classes="home-heading")
                 yield OptionList(id="scenarios")
                 with Horizontal(id="home-buttons"):
-                    yield Button("New session", id="btn-new", variant="primary", compact=True, tooltip="n")
-                    yield Button("Open scenario file…", id="btn-open-file", compact=True, tooltip="o")
+                    yield Button("New session", id="btn-new", variant="primary", compact=True, tooltip="Start a new session (n)")
+                    yield Button("Open file…", id="btn-open-file", compact=True, tooltip="Open a scenario file (o)")
             with VerticalScroll(id="home-preview"):
                 yield Markdown("", id="scenario-preview")
                 yield Static("", id="scenario-problems")
@@ -209,7 +209,7 @@ class HomeScreen(Screen):
     def _session_prompt(s: SessionSummary) -> Text:
         if s.error:
             return Text.assemble(("⚠ ", "bold red"), (s.id, "red"), ("  unreadable session file", "dim red"))
-        return Text.assemble((s.date or "          ", "cyan"), "  ", (s.title, "bold"), ("  " + s.scenario_id, "dim"))
+        return Text.assemble((s.date or "          ", "cyan"), "  ", (s.title, "bold"))
 
     @staticmethod
     def _scenario_prompt(item: LibraryItem) -> Text:

@@ -73,7 +73,7 @@ class FormDialog(ModalScreen[Done | None]):
         self.submit = submit
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form-dialog"):
+        with VerticalScroll(classes="dialog form-dialog"):
             yield Label(self.form_title, markup=False, classes="dialog-title")
             yield from self.compose_fields()
             yield Static("", id="form-error", markup=False)
@@ -142,7 +142,7 @@ class OpenRoundDialog(FormDialog):
         self._setting_cap = False
 
     def compose_fields(self) -> ComposeResult:
-        yield Label("Proposals in the round (space toggles one; all are chosen to start with):", classes="form-label")
+        yield Label("Proposals in the round (space toggles; Ctrl+S opens the round):", classes="form-label")
         yield SelectionList[str](
             *[Selection(Content.from_rich_text(proposal_label(p, self.groups)), p.id, True) for p in self.proposals],
             id="round-proposals",
@@ -239,10 +239,10 @@ class DecisionDialog(FormDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("What was decided", classes="form-label")
-        yield Input(placeholder="e.g. Every hotel briefs its night staff before the event", id="decision-text")
+        yield Input(placeholder="e.g. Every hotel briefs its night staff before the event", id="decision-text", compact=True)
         yield Label("Linked proposal (optional)", classes="form-label")
         yield Select(
-            [(proposal_label(p), p.id) for p in self.proposals], prompt="(no proposal)", id="decision-proposal"
+            [(proposal_label(p), p.id) for p in self.proposals], prompt="(no proposal)", id="decision-proposal", compact=True
         )
 
     def on_mount(self) -> None:
@@ -272,20 +272,20 @@ class ActionDialog(FormDialog):
     def compose_fields(self) -> ComposeResult:
         a = self.action_item
         yield Label("What will be done", classes="form-label")
-        yield Input(a.text if a else "", placeholder="e.g. Send the indicator card to all member hotels", id="action-text")
+        yield Input(a.text if a else "", placeholder="e.g. Send the indicator card to all member hotels", id="action-text", compact=True)
         with Horizontal(classes="form-row"):
             with Vertical(classes="form-col"):
                 yield Label("Owner organisation", classes="form-label")
                 yield Input(
-                    a.owner if a else "", placeholder="organisation", id="action-owner",
+                    a.owner if a else "", placeholder="organisation", id="action-owner", compact=True,
                     suggester=SuggestFromList(self.organisations, case_sensitive=False) if self.organisations else None,
                 )
             with Vertical(classes="form-col form-col-narrow"):
                 yield Label("Due (YYYY-MM-DD)", classes="form-label")
-                yield Input(a.due.isoformat() if a and a.due else "", placeholder="optional", id="action-due")
+                yield Input(a.due.isoformat() if a and a.due else "", placeholder="optional", id="action-due", compact=True)
         yield Label("Status", classes="form-label")
         yield Select(
-            ACTION_STATUSES, allow_blank=False, value=a.status.value if a else "open", id="action-status"
+            ACTION_STATUSES, allow_blank=False, value=a.status.value if a else "open", id="action-status", compact=True
         )
 
     def on_mount(self) -> None:
@@ -314,7 +314,7 @@ class NoteDialog(FormDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Label(self.KINDS[self.kind], classes="form-label")
-        yield Input(placeholder="one point per note", id="note-text")
+        yield Input(placeholder="one point per note", id="note-text", compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

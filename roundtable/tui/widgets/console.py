@@ -94,6 +94,7 @@ class ConsolePane(SessionPane):
         self._due: set[str] = set()
         self._notified_due: set[str] = set()
         self._timer: TimerState | None = None
+        self._agenda_width = -1
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -136,21 +137,26 @@ class ConsolePane(SessionPane):
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(TICK_SECONDS, self._tick)
-        self.call_after_refresh(self._initial_focus)
+
+    def on_show(self) -> None:
+        # Put the keyboard in the pane when its tab is shown, so s/p/e/x/r work at once.
+        self.call_after_refresh(self._focus_main)
 
     def on_resize(self) -> None:
-        if self.data is not None:
-            self.call_after_refresh(lambda: self.data and self._show_agenda(self.data))
+        self.call_after_refresh(self._refit_agenda)
 
-    def _initial_focus(self) -> None:
+    def _refit_agenda(self) -> None:
+        """Re-render the agenda when its width changed since it was last drawn."""
+        if self.data is not None and self.query_one("#agenda", DataTable).size.width != self._agenda_width:
+            self._show_agenda(self.data)
+
+    def _focus_main(self) -> None:
         focused = self.screen.focused
-        if focused is None or not any(a is self for a in focused.ancestors):
-            try:
-                active = self.screen.query_one("#tabs", TabbedContent).active
-            except Exception:
-                active = "tab-console"
-            if active == "tab-console":
-                self.query_one("#agenda", DataTable).focus()
+        # Only when the console tab is really on screen: focusing a widget in a hidden
+        # tab would make the tabbed content switch to it.
+        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+        if shown and (focused is None or self not in focused.ancestors):
+            self.query_one("#agenda", DataTable).focus()
 
     # -- data --------------------------------------------------------------------
     def load(self) -> ConsoleData:
@@ -175,20 +181,26 @@ class ConsolePane(SessionPane):
         else:
             self._show_phase(self.browsed_phase or (data.current_phase or self.svc.scenario.phases[0].id))
         self._notify_due(data.due)
+        self.call_after_refresh(self._refit_agenda)
 
     def _show_agenda(self, data: ConsoleData) -> None:
         table = self.query_one("#agenda", DataTable)
         current = data.timer.block
         keep = table.cursor_row
-        # Fit the title column to the pane: the other columns and the scrollbar take ~26 cells.
-        width = max(10, min(48, (table.size.width or 64) - 26))
+        # Fit the title column to the pane: the time columns and the scrollbar take ~26
+        # cells; the kind column (13) is shown only when the title still gets 16.
+        self._agenda_width = table.size.width
+        available = (table.size.width or 64) - 26
+        show_kind = available - 13 >= 16
+        width = max(10, min(48, available - (13 if show_kind else 0)))
         table.clear(columns=True)
         table.add_column("", key="mark", width=1)
         table.add_column("Block", key="title")
         table.add_column("Min", key="min")
         table.add_column("Start", key="start")
         table.add_column("End", key="end")
-        table.add_column("Kind", key="kind")
+        if show_kind:
+            table.add_column("Kind", key="kind")
         for item in data.agenda:
             is_current = item.position == current
             done = item.ended_at is not None
@@ -203,8 +215,9 @@ class ConsolePane(SessionPane):
                 Text(minutes, style=style, justify="right"),
                 Text(clock_time(item.started_at), style=style),
                 Text(clock_time(item.ended_at), style=style),
-                Text(KIND_LABELS.get(item.kind, item.kind), style=style),
             ]
+            if show_kind:
+                cells.append(Text(KIND_LABELS.get(item.kind, item.kind), style=style))
             table.add_row(*cells, key=str(item.position))
         if current != self._shown_block and current is not None:
             # Follow the running block; otherwise leave the facilitator's cursor alone.

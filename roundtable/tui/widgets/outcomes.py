@@ -51,6 +51,7 @@ class OutcomesPane(SessionPane):
     def __init__(self, svc, **kwargs) -> None:
         super().__init__(svc, **kwargs)
         self.data = OutcomesView()
+        self._note_table = "worked-table"
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="outcomes-tabs"):
@@ -99,23 +100,34 @@ class OutcomesPane(SessionPane):
         if focused is None or self not in focused.ancestors:
             self._current_table().focus()
 
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, DataTable) and event.widget.id in ("worked-table", "improve-table"):
+            self._note_table = event.widget.id
+
     @on(TabbedContent.TabActivated, "#outcomes-tabs")
     def _inner_tab(self, event: TabbedContent.TabActivated) -> None:
         # Our own tabs: not the session screen's business.
         event.stop()
-        self._current_table().focus()
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            return  # e.g. on mount, while another tab of the session is shown
+        pane_id = event.pane.id or ""
+        table_id = {"out-decisions": "decisions-table", "out-actions": "actions-table"}.get(pane_id, self._note_table)
+        table = self.query_one(f"#{table_id}", DataTable)
+        if self.screen.focused is not table:
+            table.focus()
 
     def _current_table(self) -> DataTable:
         focused = self.screen.focused
         if isinstance(focused, DataTable) and self in focused.ancestors:
             return focused
         active = self.query_one("#outcomes-tabs", TabbedContent).active
-        return self.query_one(
-            {"out-decisions": "#decisions-table", "out-actions": "#actions-table"}.get(active, "#worked-table"),
-            DataTable,
-        )
+        table_id = {"out-decisions": "decisions-table", "out-actions": "actions-table"}.get(active, self._note_table)
+        return self.query_one(f"#{table_id}", DataTable)
 
     def _show_tab(self, tab: str, table_id: str) -> DataTable:
+        if tab == "out-evaluation":
+            self._note_table = table_id
         self.query_one("#outcomes-tabs", TabbedContent).active = tab
         table = self.query_one(f"#{table_id}", DataTable)
         table.focus()
@@ -300,9 +312,8 @@ class OutcomesPane(SessionPane):
         elif bid in ("add-worked", "add-improve"):
             self.action_add_note(bid.removeprefix("add-"))
         elif bid.startswith("remove-"):
-            table_id = {"remove-decision": "decisions-table", "remove-action": "actions-table"}.get(bid)
-            if table_id:
-                self.query_one(f"#{table_id}", DataTable).focus()
-            elif not (isinstance(self.screen.focused, DataTable) and self.screen.focused.id in ("worked-table", "improve-table")):
-                self.query_one("#worked-table", DataTable).focus()
+            table_id = {"remove-decision": "decisions-table", "remove-action": "actions-table"}.get(
+                bid, self._note_table
+            )
+            self.query_one(f"#{table_id}", DataTable).focus()
             self.call_after_refresh(self.action_remove)

@@ -29,6 +29,11 @@ ROLE_HELP = "Observers and facilitators do not vote and get no voting code."
 NO_CODE = "—"
 
 
+def clip(text: str, width: int) -> str:
+    """Shorten to `width` characters for a table cell; the full text is in the form."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @dataclass(frozen=True)
 class PeopleData:
     groups: list[Group]
@@ -108,7 +113,7 @@ class PeoplePane(SessionPane):
                     yield Button("New code", id="participant-reissue", compact=True)
                     yield Button("Import CSV", id="participant-import", compact=True)
                 table = ParticipantsTable(id="participants-table", cursor_type="row", zebra_stripes=True)
-                table.add_columns("Name", "Organisation", "Sector", "Group", "Role", "Code")
+                table.add_columns("Name", "Code", "Role", "Group", "Organisation", "Sector")
                 yield table
 
     def on_show(self) -> None:
@@ -118,7 +123,10 @@ class PeoplePane(SessionPane):
 
     def _focus_main(self) -> None:
         focused = self.screen.focused
-        if self.display and (focused is None or self not in focused.ancestors):
+        # Only when this pane's tab is really on screen: focusing a widget in a
+        # hidden tab would make the tabbed content switch to it.
+        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+        if shown and (focused is None or self not in focused.ancestors):
             self.query_one("#participants-table").focus()
 
     # -- loading -----------------------------------------------------------
@@ -135,7 +143,7 @@ class PeoplePane(SessionPane):
             counts[p.group_id] = counts.get(p.group_id, 0) + 1
         refill_table(
             self.query_one("#groups-table", GroupsTable),
-            [(g.id, (Text(g.name), Text(str(counts.get(g.id, 0)), justify="right"))) for g in data.groups],
+            [(g.id, (Text(clip(g.name, 20)), Text(str(counts.get(g.id, 0)), justify="right"))) for g in data.groups],
         )
         refill_table(
             self.query_one("#participants-table", ParticipantsTable),
@@ -143,10 +151,11 @@ class PeoplePane(SessionPane):
                 (
                     p.id,
                     (
-                        Text(p.name), Text(p.organisation), Text(p.sector),
-                        Text(names.get(p.group_id, "") if p.group_id else ""),
-                        Text(p.role.value, style="" if p.role.votes else "italic"),
+                        Text(clip(p.name, 24)),
                         Text(p.code or NO_CODE, style="bold" if p.code else "dim"),
+                        Text(p.role.value, style="" if p.role.votes else "italic"),
+                        Text(clip(names.get(p.group_id, "") if p.group_id else "", 16)),
+                        Text(clip(p.organisation, 28)), Text(clip(p.sector, 16)),
                     ),
                 )
                 for p in data.participants
@@ -357,18 +366,19 @@ class PeoplePane(SessionPane):
 
 def import_report_dialog(path: str, report: ImportReport) -> ReportDialog:
     added = len(report.added)
-    summary = f"Added {added} participant{'s' if added != 1 else ''} from {path}."
+    summary = f"Added {added} participant{'s' if added != 1 else ''}."
     if report.groups_created:
         summary += f" Created {len(report.groups_created)} group(s)."
     if report.skipped:
         summary += f" Could not take {len(report.skipped)} row(s); fix them and import those rows again."
     else:
         summary += " Every row was taken."
+    summary += f"\nFile: {path}"
     return ReportDialog(
         "CSV import report",
         summary,
         [
-            ("Rows not taken", report.skipped, "report-bad"),
-            ("Groups created", report.groups_created, "report-ok"),
+            ("Rows not taken", report.skipped, "rd-bad"),
+            ("Groups created", report.groups_created, "rd-ok"),
         ],
     )

@@ -10,7 +10,7 @@ appears. The highlighted proposal's full text is shown below the table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,9 +26,11 @@ from ..screens.dialogs import ConfirmDialog
 from ..screens.forms import FormField, FormScreen, attempt, refill_table, table_key
 from .base import SessionPane
 
-TITLE_WIDTH = 48
-ACTORS_WIDTH = 28
-GROUP_WIDTH = 16
+GROUP_MAX = 14
+# Columns besides title and actors: ID, group, step, when, status, plus cell padding
+# and the scrollbar. Title and actors share what is left of the table's width.
+FIXED_COLUMNS = 5 + 4 + 6 + 9
+PADDING = 7 * 2 + 2
 SETTABLE_STATUSES = [s.value for s in ProposalStatus if s is not ProposalStatus.merged]
 
 
@@ -41,11 +43,24 @@ def split_actors(text: str) -> list[str]:
     return [a.strip() for a in text.replace(";", ",").replace("\n", ",").split(",") if a.strip()]
 
 
+class RawRow(NamedTuple):
+    """A proposal's cells before title, group and actors are clipped to the table width."""
+
+    id: Text
+    group: str
+    title: str
+    step: Text
+    timeframe: Text
+    actors: str
+    status: Text
+    style: str
+
+
 @dataclass
 class Board:
     groups: list[Group]
     proposals: list[Proposal]
-    rows: dict[str, tuple[Text, ...]] = field(default_factory=dict)
+    rows: dict[str, RawRow] = field(default_factory=dict)
 
     def same(self, other: Board | None) -> bool:
         return other is not None and other.groups == self.groups and other.proposals == self.proposals
@@ -68,6 +83,7 @@ class ProposalsPane(SessionPane):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._want: str | None = None  # proposal to put the cursor on after the next reload
+        self._cell_cache: dict[str, tuple[RawRow, tuple[int, int, int], tuple[Text, ...]]] = {}
         steps = {s.number: s.name for s in self.svc.scenario.steps}
         self.step_names = {n: steps.get(n, "") for n in (1, 2, 3)}
 
@@ -106,29 +122,36 @@ class ProposalsPane(SessionPane):
 
     def _focus_main(self) -> None:
         focused = self.screen.focused
-        if self.display and (focused is None or self not in focused.ancestors):
+        # Only when this pane's tab is really on screen: focusing a widget in a
+        # hidden tab would make the tabbed content switch to it.
+        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+        if shown and (focused is None or self not in focused.ancestors):
             self.query_one("#proposals-table").focus()
 
     # -- loading (worker thread) -------------------------------------------------
     def load(self) -> Board:
         board = Board(self.svc.groups(), self.svc.proposals())
-        if board.same(self.board):
+        previous = self.board
+        if board.same(previous):
+            board.rows = previous.rows
             return board
         names = {g.id: g.name for g in board.groups}
+        # Rows of unchanged proposals are reused: only what changed is rebuilt.
+        reuse = previous is not None and previous.groups == board.groups
+        before = {p.id: p for p in previous.proposals} if reuse else {}
         for p in board.proposals:
+            if reuse and before.get(p.id) == p:
+                board.rows[p.id] = previous.rows[p.id]
+                continue
             merged = p.status is ProposalStatus.merged
             style = "dim" if merged else ""
             status = Text(f"→ {p.merged_into}" if merged else p.status.value, style={
                 "adopted": "bold green", "rejected": "red", "deferred": "yellow",
             }.get(p.status.value, style))
-            board.rows[p.id] = (
-                Text(p.id, style=style),
-                Text(clip(names.get(p.group_id, p.group_id), GROUP_WIDTH), style=style),
-                Text(clip(p.title, TITLE_WIDTH), style=style),
+            board.rows[p.id] = RawRow(
+                Text(p.id, style=style), names.get(p.group_id, p.group_id), p.title,
                 Text(str(p.step) if p.step else "", justify="center", style=style),
-                Text(p.timeframe or "", style=style),
-                Text(clip(", ".join(p.actors), ACTORS_WIDTH), style=style),
-                status,
+                Text(p.timeframe or "", style=style), ", ".join(p.actors), status, style,
             )
         return board
 
@@ -136,6 +159,7 @@ class ProposalsPane(SessionPane):
         if board.same(self.board):
             return
         self.board = board
+        self._cell_cache = {k: v for k, v in self._cell_cache.items() if k in board.rows}
         self._update_group_filter(board.groups)
         self._refill()
 
@@ -174,7 +198,8 @@ class ProposalsPane(SessionPane):
             return
         shown = self.visible()
         table = self.query_one("#proposals-table", DataTable)
-        refill_table(table, [(p.id, self.board.rows[p.id]) for p in shown])
+        widths = self._widths()
+        refill_table(table, [(p.id, self._cells(p.id, widths)) for p in shown])
         if self._want is not None:
             keys = [p.id for p in shown]
             if self._want in keys:
@@ -187,6 +212,33 @@ class ProposalsPane(SessionPane):
             count += f" · {merged} merged"
         self.query_one("#proposal-count", Label).update(count)
         self._show_detail()
+
+    def _widths(self) -> tuple[int, int, int]:
+        """Widths for the group, title and actors columns so the row fits the table."""
+        table = self.query_one("#proposals-table", DataTable)
+        width = table.size.width or self.size.width or 100
+        groups = self.board.groups if self.board else []
+        group_w = max(5, min(GROUP_MAX, max((len(g.name) for g in groups), default=5)))
+        rest = max(24, width - PADDING - FIXED_COLUMNS - group_w)
+        actors_w = max(8, min(30, rest * 35 // 100))
+        return group_w, max(16, rest - actors_w), actors_w
+
+    def _cells(self, pid: str, widths: tuple[int, int, int]) -> tuple[Text, ...]:
+        raw = self.board.rows[pid]  # type: ignore[union-attr]
+        hit = self._cell_cache.get(pid)
+        if hit is not None and hit[0] is raw and hit[1] == widths:
+            return hit[2]
+        group_w, title_w, actors_w = widths
+        cells = (
+            raw.id, Text(clip(raw.group, group_w), style=raw.style), Text(clip(raw.title, title_w), style=raw.style),
+            raw.step, raw.timeframe, Text(clip(raw.actors, actors_w), style=raw.style), raw.status,
+        )
+        self._cell_cache[pid] = (raw, widths, cells)
+        return cells
+
+    def on_resize(self) -> None:
+        if self.board is not None:
+            self._refill()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if (event.select.id or "").startswith("filter-"):

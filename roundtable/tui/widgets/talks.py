@@ -58,7 +58,10 @@ class TalksPane(SessionPane):
 
     def _focus_main(self) -> None:
         focused = self.screen.focused
-        if self.display and (focused is None or self not in focused.ancestors):
+        # Only when this pane's tab is really on screen: focusing a widget in a
+        # hidden tab would make the tabbed content switch to it.
+        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+        if shown and (focused is None or self not in focused.ancestors):
             self.query_one("#talks-table").focus()
 
     def load(self) -> list[TalkRecord]:

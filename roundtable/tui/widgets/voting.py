@@ -70,7 +70,7 @@ class VotingPane(SessionPane):
         with Horizontal(id="vote-top"):
             yield Select([], prompt="No rounds yet", id="round-select", compact=True)
             yield Button("Open round", id="vote-open", compact=True)
-            yield Button("Voting booth", id="vote-booth", variant="primary", compact=True)
+            yield Button("Booth", id="vote-booth", variant="primary", compact=True)
             yield Button("Paper tally", id="vote-tally", compact=True)
             yield Button("Close round", id="vote-close", variant="error", compact=True)
         yield Static("", id="round-summary")
@@ -160,11 +160,12 @@ class VotingPane(SessionPane):
                 table.add_column("Proposal in this round", key="proposal")
                 table.add_column("Group", key="group")
             elif mode == "results":
+                # Proposal last: a long title may run off the right edge, never the tie flag.
                 table.add_column("Rank", key="rank")
-                table.add_column("Proposal", key="proposal")
+                table.add_column("Tie", key="tie")
                 table.add_column("Points", key="points")
-                table.add_column("", key="bar")
-                table.add_column("", key="tie")
+                table.add_column("", key="bar", width=BAR_WIDTH)
+                table.add_column("Proposal", key="proposal")
             self._table_mode = mode
         else:
             table.clear()
@@ -195,7 +196,10 @@ class VotingPane(SessionPane):
         res = data.results
         assert res is not None
         line = Text(f"{res.ballots_cast} of {res.eligible} eligible voters voted", style="bold")
-        line.append(f" · {res.paper_points} points from a paper or wall tally" if res.paper_points else " · no paper tally")
+        if res.paper_points:
+            line.append(f" · {res.paper_points} point{'s' if res.paper_points != 1 else ''} from a paper or wall tally")
+        else:
+            line.append(" · no paper tally")
         progress.update(line)
         if res.tie_for_first:
             first = [x.proposal for x in res.results if x.rank == 1]
@@ -208,10 +212,10 @@ class VotingPane(SessionPane):
             rank = Text(str(x.rank), style="bold reverse" if first_tie else "bold")
             table.add_row(
                 rank,
-                self._proposal_cell(data, x.proposal),
+                Text("TIE for 1st" if first_tie else ("tie" if x.tied else ""), style="bold yellow" if x.tied else ""),
                 Text(str(x.points), justify="right"),
                 Text(text_bar(x.points, top), style="green"),
-                Text("TIE for 1st" if first_tie else ("tie" if x.tied else ""), style="bold yellow" if x.tied else ""),
+                self._proposal_cell(data, x.proposal),
                 key=x.proposal,
             )
 

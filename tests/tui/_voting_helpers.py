@@ -1,0 +1,46 @@
+"""Helpers shared by the voting, booth, outcomes and export TUI tests."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from roundtable.service import SessionService
+
+
+def screen_text(app: App) -> str:
+    """Everything visible on the current screen, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+async def settle(pilot) -> None:
+    """Let loads in thread workers finish and their results reach the screen."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def seed_proposals(svc: SessionService, titles: list[str] | None = None) -> list[str]:
+    """Two groups with a few proposals; returns the proposal ids."""
+    a = svc.add_group("Hotels")
+    b = svc.add_group("Transport")
+    titles = titles or [
+        "Indicator card at every reception",
+        "Taxi drivers learn the signs",
+        "Buying sex is illegal: tell visitors",
+    ]
+    ids = []
+    for n, title in enumerate(titles):
+        p = svc.add_proposal(a.id if n % 2 == 0 else b.id, title, step=1 + n % 3, timeframe="before")
+        ids.append(p.id)
+    return ids
+
+
+def seed_voters(svc: SessionService, n: int = 3) -> list:
+    """n voting participants plus one observer; returns the voters (with codes)."""
+    names = ["Anna Lind", "Bo Ek", "Cecilia Holm", "David Berg", "Eva Ström"]
+    voters = [svc.add_participant(names[i], organisation=f"Org {i + 1}", group="Hotels") for i in range(n)]
+    svc.add_participant("Olle Observer", organisation="County board", role="observer")
+    return voters

@@ -1,0 +1,232 @@
+"""Pilot tests of the voting pane: open a round, paper tallies, sealed results, close, ranking."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, SelectionList
+
+from roundtable.tui.app import RoundtableApp
+from roundtable.tui.screens.dialogs import ConfirmDialog
+from roundtable.tui.screens.vote_forms import OpenRoundDialog, PaperTallyDialog
+from roundtable.tui.widgets.voting import VotingPane, text_bar
+
+from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
+
+SIZE = (100, 30)
+
+
+async def _to_voting(pilot) -> VotingPane:
+    await settle(pilot)
+    await pilot.press("5")
+    await settle(pilot)
+    return pilot.app.screen.query_one(VotingPane)
+
+
+async def _replace(pilot, selector: str, text: str) -> None:
+    """Click an input, empty it and type new text."""
+    await pilot.click(selector)
+    inp = pilot.app.screen.query_one(selector, Input)
+    inp.action_end()
+    for _ in range(len(inp.value)):
+        await pilot.press("backspace")
+    await pilot.press(*text)
+
+
+async def test_open_round_through_the_modal(svc):
+    ids = seed_proposals(svc)
+    seed_voters(svc)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        assert "No voting round yet" in screen_text(pilot.app)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, OpenRoundDialog)
+        chosen = dialog.query_one(SelectionList)
+        assert sorted(chosen.selected) == sorted(ids), "all proposals start chosen"
+        # Leave the second proposal out: highlight it and toggle with space.
+        await pilot.press("down")
+        if chosen.highlighted != 1:
+            chosen.highlighted = 1
+        await pilot.press("space")
+        assert ids[1] not in chosen.selected
+        # A budget of 2 pulls the (untouched) cap down to 2 as well; then back to 4 → cap 3.
+        await _replace(pilot, "#round-dots", "2")
+        assert dialog.query_one("#round-cap", Input).value == "2"
+        await _replace(pilot, "#round-dots", "4")
+        assert dialog.query_one("#round-cap", Input).value == "3"
+        await pilot.press("enter")
+        await settle(pilot)
+        r = svc.open_round_now()
+        assert r is not None
+        assert r.proposals == [ids[0], ids[2]]
+        assert (r.dots, r.max_per_proposal) == (4, 3)
+        text = screen_text(pilot.app)
+        assert "OPEN" in text and "0 of 3 eligible voters have voted" in text
+        assert ids[1] not in [row.value for row in pilot.app.screen.query_one("#round-table", DataTable).rows]
+
+
+async def test_open_round_refused_shows_one_sentence_and_keeps_the_form(svc):
+    seed_proposals(svc)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        await pilot.click("#vote-open")  # by mouse this time
+        await settle(pilot)
+        await _replace(pilot, "#round-cap", "9")
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, OpenRoundDialog), "a refused form stays open"
+        assert "The cap per proposal (9) cannot exceed the dot budget (5)." in screen_text(pilot.app)
+        assert svc.open_round_now() is None
+        # Not a number: one sentence too.
+        await _replace(pilot, "#round-dots", "")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "The dot budget must be a whole number." in screen_text(pilot.app)
+        assert svc.rounds() == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen.query_one(VotingPane), VotingPane)
+
+
+async def test_results_are_sealed_while_the_round_is_open(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=50, max_per_proposal=50)
+    svc.cast_ballot(voters[0].code, {ids[0]: 37, ids[1]: 13})
+    svc.enter_paper_tally({ids[2]: 29})
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        pane = await _to_voting(pilot)
+        text = screen_text(pilot.app)
+        assert "1 of 3 eligible voters have voted" in text
+        assert "paper tally entered" in text
+        assert "sealed" in text
+        for points in ("37", "13", "29", "42"):
+            assert points not in text, f"points {points} leaked while the round is open"
+        assert pane.data.results is None
+        # Closing reveals them.
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.click("#confirm")
+        await settle(pilot)
+        text = screen_text(pilot.app)
+        assert "37" in text and "29" in text and "13" in text
+
+
+async def test_close_round_asks_first_then_shows_ranking_with_ties(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3)
+    svc.cast_ballot(voters[0].code, {ids[0]: 3, ids[1]: 2})
+    svc.cast_ballot(voters[1].code, {ids[0]: 1, ids[1]: 2, ids[2]: 2})
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "2 of 3 eligible voters have voted" in screen_text(pilot.app)
+        await pilot.press("escape")  # cancel: nothing happens
+        await settle(pilot)
+        assert svc.open_round_now() is not None
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert svc.open_round_now() is None
+        table = pilot.app.screen.query_one("#round-table", DataTable)
+        rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
+        assert rows[ids[0]][0] == "1" and rows[ids[1]][0] == "1" and rows[ids[2]][0] == "3"
+        assert rows[ids[0]][2] == "4" and rows[ids[2]][2] == "2"
+        assert rows[ids[0]][1] == rows[ids[1]][1] == "TIE for 1st" and rows[ids[2]][1] == ""
+        assert rows[ids[0]][4].startswith("P1")
+        text = screen_text(pilot.app)
+        assert "TIE FOR FIRST PLACE: P1, P2 share rank 1." in text
+        assert "2 of 3 eligible voters voted" in text
+        assert "█" in text  # the bars
+
+
+async def test_tie_below_first_is_flagged_but_no_banner(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3)
+    svc.cast_ballot(voters[0].code, {ids[0]: 3, ids[1]: 1, ids[2]: 1})
+    svc.close_round()
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        table = pilot.app.screen.query_one("#round-table", DataTable)
+        rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
+        assert rows[ids[1]][0] == rows[ids[2]][0] == "2"
+        assert rows[ids[1]][1] == rows[ids[2]][1] == "tie"
+        assert rows[ids[0]][1] == ""
+        assert "TIE FOR FIRST PLACE" not in screen_text(pilot.app)
+
+
+async def test_paper_tally_entered_through_the_form(svc):
+    ids = seed_proposals(svc)
+    seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PaperTallyDialog)
+        await pilot.press("x")  # an integer field ignores letters
+        await pilot.press("1", "2", "tab", "tab", "7")  # second proposal left empty = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert svc.round_status().paper_entered
+        assert "paper tally entered" in screen_text(pilot.app)
+        res = svc.close_round()
+    points = {r.proposal: r.points for r in res.results}
+    assert points == {ids[0]: 12, ids[1]: 0, ids[2]: 7}
+    assert res.paper_points == 19
+
+
+async def test_previous_rounds_can_be_viewed(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=3, max_per_proposal=3)
+    svc.cast_ballot(voters[0].code, {ids[2]: 3})
+    svc.close_round()
+    svc.open_round(dots=2, max_per_proposal=2, proposals=[ids[0], ids[1]])
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        pane = await _to_voting(pilot)
+        assert pane.data.round.id == 2 and "Round 2" in screen_text(pilot.app)
+        await pilot.click("#round-select")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert pane.data.round.id == 1
+        table = pilot.app.screen.query_one("#round-table", DataTable)
+        first = table.get_row_at(0)
+        assert str(first[4]).startswith(ids[2]) and str(first[2]) == "3"
+
+
+async def test_booth_refused_without_an_open_round(svc):
+    seed_proposals(svc)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        pane = await _to_voting(pilot)
+        pane.action_open_booth()  # what the command palette calls
+        await settle(pilot)
+        assert pilot.app.screen.__class__.__name__ == "SessionScreen"
+
+
+async def test_typed_title_is_literal_in_the_results(svc):
+    ids = seed_proposals(svc, ["[bold red]x[/]", "Plain"])
+    voters = seed_voters(svc)
+    svc.open_round(dots=3, max_per_proposal=3)
+    svc.cast_ballot(voters[0].code, {ids[0]: 2})
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        assert "[bold red]x[/]" in screen_text(pilot.app)  # open round list
+        svc.close_round()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "P1  [bold red]x[/]" in screen_text(pilot.app)
+
+
+def test_text_bar():
+    assert text_bar(0, 10) == ""
+    assert text_bar(10, 10, width=4) == "████"
+    assert text_bar(5, 10, width=4) == "██"
+    assert 0 < len(text_bar(1, 100, width=4)) <= 1
