@@ -28,11 +28,21 @@ class RoundtableApp(App):
         self.session = session
 
     def on_mount(self) -> None:
-        from .screens.home import HomeScreen
-
-        self.push_screen(HomeScreen(self.sessions_dir))
+        # Opening a session directly skips building the home screen: it is built
+        # only if the facilitator goes back to it.
         if self.session is not None:
             self.open_session(self.session)
+        else:
+            self.go_home()
+
+    def go_home(self) -> None:
+        """Leave the session screen (its data stays saved) for the home screen."""
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.push_screen(HomeScreen(self.sessions_dir))
 
     def open_session(self, svc: SessionService) -> None:
         from .screens.session import SessionScreen

@@ -31,8 +31,8 @@ class RoundtableCommands(Provider):
                                       "Write the minutes file (a draft while the session runs)")
             out += self._pane_command(screen, "export", "action_export_md", "Export the minutes as Markdown",
                                       "Write a readable Markdown copy of the minutes")
-            if any(isinstance(s, HomeScreen) for s in app.screen_stack):
-                out.append(("Back to the home screen", "Leave this session (it stays saved)", self._back_home))
+            # the home screen is built on demand when it is not already beneath
+            out.append(("Back to the home screen", "Leave this session (it stays saved)", self._back_home))
         if isinstance(screen, HomeScreen):
             out += [
                 ("New session", "Key n: scenario, agenda, title, date, venue, facilitator", screen.action_new_session),
@@ -82,10 +82,7 @@ class RoundtableCommands(Provider):
         return [(title, help_text, go)]
 
     def _back_home(self) -> None:
-        from .screens.home import HomeScreen
-
-        while not isinstance(self.app.screen, HomeScreen) and len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        self.app.go_home()
 
     async def discover(self) -> Hits:
         for title, help_text, command in self.commands():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from textual.widgets import DataTable, Input, Select
 
@@ -247,7 +246,7 @@ async def test_typed_markup_is_shown_literally(svc):
         assert "Delete P1 '[bold red]x[/]'?" in screen_text(pilot.app)
 
 
-async def test_board_with_a_thousand_proposals_stays_quick(svc):
+async def test_board_with_a_thousand_proposals(svc):
     groups = [svc.add_group(f"Table {n}").id for n in range(1, 41)]
     for n in range(1, 1001):
         svc.add_proposal(groups[n % 40], f"Proposal number {n}", step=1 + n % 3,
@@ -267,14 +266,12 @@ async def test_board_with_a_thousand_proposals_stays_quick(svc):
             assert len(keys) == 1001 and keys[-1] == p.id
             assert cursor_key(pilot.app, TABLE) == "P3"
 
-            # The pane's own work for such a change (read + update the table) is quick.
+            # A reload of the pane itself picks up the change (speed is in bench/, not here).
             pane = pilot.app.screen.query_one(ProposalsPane)
             q = other.add_proposal(groups[1], "One more")
-            start = time.perf_counter()
+            await pilot.app.workers.wait_for_complete()
             pane.show(pane.load())
-            elapsed = time.perf_counter() - start
             assert row_keys(pilot.app, TABLE)[-1] == q.id
-            assert elapsed < 1.0, f"reload with 1,002 proposals took {elapsed:.2f}s"
 
             await choose(pilot, "#filter-group", "Table 2")
             assert len(row_keys(pilot.app, TABLE)) == 26  # 25 seeded + "One more"

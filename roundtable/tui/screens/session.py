@@ -46,7 +46,8 @@ class SessionScreen(Screen):
         super().__init__()
         self.svc = svc
         self._token = svc.change_token()
-        self._stale: set[str] = set()
+        # Panes not yet shown, or changed while hidden: reloaded when their tab opens.
+        self._stale: set[str] = {tab for tab, *_ in TABS if tab != "console"}
 
     def compose(self) -> ComposeResult:
         info = self.svc.info()
@@ -54,7 +55,7 @@ class SessionScreen(Screen):
         with TabbedContent(id="tabs"):
             for tab, label, pane, key in TABS:
                 with TabPane(f"{key} {label}", id=f"tab-{tab}"):
-                    yield pane(self.svc, id=f"pane-{tab}")
+                    yield pane(self.svc, id=f"pane-{tab}", lazy=tab != "console")
         yield Footer()
 
     def on_mount(self) -> None:

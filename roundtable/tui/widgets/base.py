@@ -17,12 +17,15 @@ from ..messages import SessionChanged
 
 
 class SessionPane(Container):
-    def __init__(self, svc: SessionService, **kwargs: Any) -> None:
+    def __init__(self, svc: SessionService, *, lazy: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.svc = svc
+        # A lazy pane loads when its tab is first shown, so a large session opens fast.
+        self.lazy = lazy
 
     def on_mount(self) -> None:
-        self.reload()
+        if not self.lazy:
+            self.reload()
 
     def reload(self) -> None:
         self.run_worker(self._load_in_thread, thread=True, exclusive=True, group=f"load-{id(self)}")

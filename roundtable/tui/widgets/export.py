@@ -15,7 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, ContentSwitcher, Input, Label, Markdown, Static, TextArea
+from rich.markdown import Markdown as RichMarkdown
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static, TextArea
 
 from ...errors import RoundtableError
 from ...minutes import build_minutes, to_markdown, to_toml
@@ -74,7 +75,9 @@ class ExportPane(SessionPane):
         yield Static("", id="export-status", markup=False)
         with ContentSwitcher(initial="preview-md-scroll", id="export-preview"):
             with VerticalScroll(id="preview-md-scroll"):
-                yield Markdown("", id="preview-md", open_links=False)
+                # One Static holding a Rich Markdown renderable: Textual's Markdown widget
+                # builds a widget per block and cell, far too many for a large session.
+                yield Static("", id="preview-md")
             yield TextArea("", id="preview-toml", read_only=True, soft_wrap=False, show_line_numbers=False)
 
     def on_mount(self) -> None:
@@ -98,7 +101,7 @@ class ExportPane(SessionPane):
         return MinutesPreview(markdown=to_markdown(minutes), toml=to_toml(minutes))
 
     def show(self, data: MinutesPreview) -> None:
-        self.query_one("#preview-md", Markdown).update(data.markdown)
+        self.query_one("#preview-md", Static).update(RichMarkdown(data.markdown, hyperlinks=False))
         area = self.query_one("#preview-toml", TextArea)
         if area.text != data.toml:
             area.load_text(data.toml)
