@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 import json
 import os
 import tempfile
@@ -136,11 +137,15 @@ class RoundPart(M):
             points = [r.points for r in self.results]
             if points != sorted(points, reverse=True):
                 raise ValueError("results must be ordered by rank (highest points first)")
-            for i, r in enumerate(self.results):
-                expected = 1 + sum(1 for p in points if p > r.points)
+            counts = Counter(points)
+            rank_of, above = {}, 0
+            for p in sorted(counts, reverse=True):
+                rank_of[p], above = above + 1, above + counts[p]
+            for r in self.results:
+                expected = rank_of[r.points]
                 if r.rank != expected:
                     raise ValueError(f"result for {r.proposal} has rank {r.rank} but its points give rank {expected}")
-                if r.tied != (points.count(r.points) > 1):
+                if r.tied != (counts[r.points] > 1):
                     raise ValueError(f"result for {r.proposal}: 'tied' does not match the points")
         return self
 

@@ -92,16 +92,17 @@ async def test_open_round_refused_shows_one_sentence_and_keeps_the_form(svc):
 async def test_results_are_sealed_while_the_round_is_open(svc):
     ids = seed_proposals(svc)
     voters = seed_voters(svc)
-    svc.open_round(dots=50, max_per_proposal=50)
-    svc.cast_ballot(voters[0].code, {ids[0]: 37, ids[1]: 13})
-    svc.enter_paper_tally({ids[2]: 29})
+    # Three-digit counts: they cannot be mistaken for a clock time or an id on screen.
+    svc.open_round(dots=900, max_per_proposal=900)
+    svc.cast_ballot(voters[0].code, {ids[0]: 371, ids[1]: 119})
+    svc.enter_paper_tally({ids[2]: 293})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
         pane = await _to_voting(pilot)
         text = screen_text(pilot.app)
         assert "1 of 3 eligible voters have voted" in text
         assert "paper tally entered" in text
         assert "sealed" in text
-        for points in ("37", "13", "29", "42"):
+        for points in ("371", "119", "293", "490"):
             assert points not in text, f"points {points} leaked while the round is open"
         assert pane.data.results is None
         # Closing reveals them.
@@ -110,7 +111,7 @@ async def test_results_are_sealed_while_the_round_is_open(svc):
         await pilot.click("#confirm")
         await settle(pilot)
         text = screen_text(pilot.app)
-        assert "37" in text and "29" in text and "13" in text
+        assert "371" in text and "293" in text and "119" in text
 
 
 async def test_close_round_asks_first_then_shows_ranking_with_ties(svc):

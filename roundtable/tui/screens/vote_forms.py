@@ -202,7 +202,7 @@ class PaperTallyDialog(FormDialog):
         self.already_entered = already_entered
 
     def compose_fields(self) -> ComposeResult:
-        note = "Type the points counted on paper or on the wall for each proposal (empty = 0)."
+        note = "Points counted on paper or on the wall, per proposal (empty = 0)."
         if self.already_entered:
             note += " A paper tally was already entered: saving replaces it."
         yield Static(note, classes="form-label", markup=False)

@@ -20,6 +20,11 @@ from ..screens.forms import FormField, FormScreen, refill_table, table_key
 from .base import SessionPane
 
 
+def clip(text: str, width: int) -> str:
+    """Shorten to `width` characters for a table cell; the detail panel shows it all."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def points_text(text: str) -> list[str]:
     """One key point per non-empty line; a leading bullet is dropped."""
     points = []
@@ -46,7 +51,7 @@ class TalksPane(SessionPane):
             yield Button("Add talk", id="talk-add", compact=True)
             yield Button("Edit", id="talk-edit", compact=True)
         table = DataTable(id="talks-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Title", "Speaker", "Organisation", "Min", "Points")
+        table.add_columns("Title", "Min", "Points", "Speaker", "Organisation")
         yield table
         with VerticalScroll(id="talk-detail"):
             yield Static("", id="talk-detail-text", markup=False)
@@ -77,9 +82,10 @@ class TalksPane(SessionPane):
                 (
                     t.id,
                     (
-                        Text(t.title), Text(t.speaker), Text(t.organisation),
+                        Text(clip(t.title, 40)),
                         Text("" if t.planned_minutes is None else str(t.planned_minutes), justify="right"),
                         Text(str(len(t.key_points)), justify="right"),
+                        Text(clip(t.speaker, 26)), Text(clip(t.organisation, 26)),
                     ),
                 )
                 for t in talks

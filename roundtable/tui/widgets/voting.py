@@ -21,7 +21,7 @@ from ..screens.dialogs import ConfirmDialog
 from ..screens.vote_forms import Done, OpenRoundDialog, PaperTallyDialog
 from .base import SessionPane
 
-BAR_WIDTH = 24
+BAR_WIDTH = 16
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
@@ -82,7 +82,10 @@ class VotingPane(SessionPane):
         # Keys o/b/t/c belong to the pane: put focus inside it when its tab is shown.
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors:
-            self.query_one("#round-table", DataTable).focus()
+            self._focus_inside()
+
+    def _focus_inside(self) -> None:
+        self.query_one("#round-table", DataTable).focus()
 
     # -- loading ----------------------------------------------------------------
     def load(self) -> VotingView:
@@ -115,8 +118,12 @@ class VotingPane(SessionPane):
         r = data.round
         if r is None:
             summary.update(Text("No voting round yet. Press o (Open round) to vote on the proposals with dots."))
-            progress.update("")
+            ready = [p for p in data.proposals.values() if p.status.value != "merged"]
+            progress.update(Text(f"{len(ready)} proposal{'s' if len(ready) != 1 else ''} can go into a round."))
             self._set_mode(table, "none")
+            for n, p in enumerate(ready, 1):
+                table.add_row(str(n), self._proposal_cell(data, p.id), Text(data.groups.get(p.group_id, p.group_id)),
+                              key=p.id)
             return
         head = Text(f"Round {r.id}", style="bold")
         if r.title:
@@ -155,9 +162,9 @@ class VotingPane(SessionPane):
     def _set_mode(self, table: DataTable, mode: str) -> None:
         if mode != self._table_mode:
             table.clear(columns=True)
-            if mode == "open":
+            if mode in ("open", "none"):
                 table.add_column("#", key="n")
-                table.add_column("Proposal in this round", key="proposal")
+                table.add_column("Proposal in this round" if mode == "open" else "Proposal", key="proposal")
                 table.add_column("Group", key="group")
             elif mode == "results":
                 # Proposal last: a long title may run off the right edge, never the tie flag.
@@ -169,7 +176,6 @@ class VotingPane(SessionPane):
             self._table_mode = mode
         else:
             table.clear()
-        table.display = mode != "none"
 
     def _proposal_cell(self, data: VotingView, pid: str) -> Text:
         p = data.proposals.get(pid)
@@ -257,7 +263,7 @@ class VotingPane(SessionPane):
             return
         from ..screens.booth import BoothScreen
 
-        self.app.push_screen(BoothScreen(self.svc), lambda _=None: self.reload())
+        self.app.push_screen(BoothScreen(self.svc), lambda _=None: self.post_message(SessionChanged()))
 
     def action_paper_tally(self) -> None:
         r = self.data.round if self.data.round is not None and self.data.round.is_open else self.svc.open_round_now()
