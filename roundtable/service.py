@@ -129,7 +129,7 @@ def create_session(
     except KeyError as exc:
         raise NotFound(str(exc.args[0]).capitalize() + ".") from None
     when = _parse_date(date, "date") or dt.date.today()
-    title = _clean(title, "title", limit=MAX_TITLE) or f"{scenario.title} ({chosen.title})"
+    title = _clean(title, "title", limit=MAX_TITLE) or f"{scenario.title} · {chosen.title}"
     directory = default_sessions_dir(sessions_dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)

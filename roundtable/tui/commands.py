@@ -63,6 +63,7 @@ class RoundtableCommands(Provider):
             ("Add 5 minutes to this block", "Key e or + on the console", run(console.action_extend)),
             ("Next agenda block", "Key x or n on the console: end this block, start the next", run(console.action_next_block)),
             ("Reveal an inject", "Key r on the console: shows the injects of the phase", run(console.action_reveal)),
+            ("End the session", "End the running block and mark the minutes final", run(console.action_end_session)),
         ]
 
     @staticmethod

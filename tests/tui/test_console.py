@@ -245,3 +245,22 @@ async def test_a_session_opens_on_the_console_with_keys_live(svc, clock):
         await pilot.press("s")
         await settle(pilot)
         assert svc.timer().running
+
+
+async def test_end_session_from_the_console_marks_minutes_final(svc):
+    from roundtable.tui.app import RoundtableApp
+    from roundtable.tui.screens.dialogs import ConfirmDialog
+    from roundtable.tui.widgets.console import ConsolePane
+
+    svc.start_timer()
+    async with RoundtableApp(session=svc).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        pilot.app.screen.query_one(ConsolePane).action_end_session()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.click("#confirm")
+        await pilot.pause()
+    info = svc.info()
+    assert info.ended_at is not None
+    assert svc.minutes().session.status == "final"
+    assert svc.timer().block is None

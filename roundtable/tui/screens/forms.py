@@ -82,9 +82,10 @@ class FormScreen(ModalScreen[dict | None]):
 
     def __init__(
         self, title: str, fields: Sequence[FormField], submit: Submit | None = None, *,
-        submit_label: str = "Save", hint: str = "", id: str | None = None,
+        submit_label: str = "Save", hint: str = "", id: str | None = None, focus: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self.focus_field = focus  # the field the form is mostly opened for
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -137,6 +138,9 @@ class FormScreen(ModalScreen[dict | None]):
         raise ValueError(f"unknown form field kind {f.kind!r}")
 
     def on_mount(self) -> None:
+        if self.focus_field:
+            self.query_one(f"#field-{self.focus_field}").focus()
+            return
         for f in self.fields:
             if f.kind != "pick":
                 self.query_one(f"#field-{f.name}").focus()

@@ -6,6 +6,7 @@ It polls the session store for commits from any process (PRAGMA data_version via
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -99,7 +100,8 @@ class SessionScreen(Screen):
         self._token = self.svc.change_token()
         self._reload_all()
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "").removeprefix("tab-")
         if tab in self._stale:
             self._stale.discard(tab)

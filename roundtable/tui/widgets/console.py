@@ -490,6 +490,19 @@ class ConsolePane(SessionPane):
             return
         self.act(self.svc.next_block)
 
+    def action_end_session(self) -> None:
+        """End the session now (e.g. the day ran short): the minutes become final."""
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.act(self.svc.end_session, done="The session has ended; the minutes are final.")
+
+        self.app.push_screen(
+            ConfirmDialog("End the session now? The running block ends and the minutes become final.",
+                          "End session", danger=True),
+            confirmed,
+        )
+
     def action_reveal(self) -> None:
         tabs = self.query_one("#phase-tabs", TabbedContent)
         if tabs.active != "ph-injects":

@@ -207,7 +207,7 @@ class ProposalsPane(SessionPane):
                 self._want = None
         total = len(self.board.proposals)
         merged = sum(1 for p in self.board.proposals if p.status is ProposalStatus.merged)
-        count = f"{len(shown)} of {total} shown" if len(shown) != total else f"{total} proposals"
+        count = f"{len(shown)} of {total} shown" if len(shown) != total else f"{total} proposal{'' if total == 1 else 's'}"
         if merged:
             count += f" · {merged} merged"
         self.query_one("#proposal-count", Label).update(count)

@@ -174,4 +174,6 @@ class TalksPane(SessionPane):
         if t is None:
             self.notify("Select a talk to edit first.", severity="warning")
             return
-        self.app.push_screen(FormScreen("Edit talk", self._fields(t), lambda v: self._save(t.id, v)))
+        self.app.push_screen(
+            FormScreen("Edit talk", self._fields(t), lambda v: self._save(t.id, v), focus="key_points")
+        )
