@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from textual.containers import Container
+from textual.widget import Widget
 
 from ...errors import RoundtableError
 from ...service import SessionService
@@ -26,6 +27,25 @@ class SessionPane(Container):
     def on_mount(self) -> None:
         if not self.lazy:
             self.reload()
+
+    def on_show(self) -> None:
+        # Put the keyboard in the pane when its tab is shown, so its keys are live
+        # (and listed in the footer) without a click first.
+        self.call_after_refresh(self._focus_main)
+
+    def main_widget(self) -> Widget | None:
+        """The widget that takes the keyboard when the pane's tab is shown."""
+        return None
+
+    def _focus_main(self) -> None:
+        focused = self.screen.focused
+        # Only when the pane's tab is really on screen: focusing a widget in a hidden
+        # tab would make the tabbed content switch to it.
+        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+        if shown and (focused is None or self not in focused.ancestors):
+            target = self.main_widget()
+            if target is not None:
+                target.focus()
 
     def reload(self) -> None:
         self.run_worker(self._load_in_thread, thread=True, exclusive=True, group=f"load-{id(self)}")

@@ -138,10 +138,6 @@ class ConsolePane(SessionPane):
         super().on_mount()
         self.set_interval(TICK_SECONDS, self._tick)
 
-    def on_show(self) -> None:
-        # Put the keyboard in the pane when its tab is shown, so s/p/e/x/r work at once.
-        self.call_after_refresh(self._focus_main)
-
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit_agenda)
 
@@ -150,13 +146,8 @@ class ConsolePane(SessionPane):
         if self.data is not None and self.query_one("#agenda", DataTable).size.width != self._agenda_width:
             self._show_agenda(self.data)
 
-    def _focus_main(self) -> None:
-        focused = self.screen.focused
-        # Only when the console tab is really on screen: focusing a widget in a hidden
-        # tab would make the tabbed content switch to it.
-        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
-        if shown and (focused is None or self not in focused.ancestors):
-            self.query_one("#agenda", DataTable).focus()
+    def main_widget(self) -> DataTable:
+        return self.query_one("#agenda", DataTable)
 
     # -- data --------------------------------------------------------------------
     def load(self) -> ConsoleData:

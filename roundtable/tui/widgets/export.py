@@ -85,10 +85,8 @@ class ExportPane(SessionPane):
         self._show_preview_title()
         super().on_mount()
 
-    def on_show(self) -> None:
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors:
-            self._preview_widget().focus()
+    def main_widget(self):
+        return self._preview_widget()
 
     def _preview_widget(self):
         if self.preview_format == "md":

@@ -95,10 +95,8 @@ class OutcomesPane(SessionPane):
                 table.add_column(c, key=c.lower())
         super().on_mount()
 
-    def on_show(self) -> None:
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors:
-            self._current_table().focus()
+    def main_widget(self) -> DataTable:
+        return self._current_table()
 
     def on_descendant_focus(self, event) -> None:
         if isinstance(event.widget, DataTable) and event.widget.id in ("worked-table", "improve-table"):

@@ -115,18 +115,8 @@ class ProposalsPane(SessionPane):
         with VerticalScroll(id="proposal-detail"):
             yield Static("", id="proposal-detail-text", markup=False)
 
-    def on_show(self) -> None:
-        # Put the keyboard in the pane when its tab is shown, so its keys are live
-        # (and listed in the footer) without a click first.
-        self.call_after_refresh(self._focus_main)
-
-    def _focus_main(self) -> None:
-        focused = self.screen.focused
-        # Only when this pane's tab is really on screen: focusing a widget in a
-        # hidden tab would make the tabbed content switch to it.
-        shown = all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
-        if shown and (focused is None or self not in focused.ancestors):
-            self.query_one("#proposals-table").focus()
+    def main_widget(self):
+        return self.query_one("#proposals-table")
 
     # -- loading (worker thread) -------------------------------------------------
     def load(self) -> Board:

@@ -78,14 +78,9 @@ class VotingPane(SessionPane):
         yield Static("", id="tie-banner")
         yield DataTable(id="round-table", cursor_type="row", zebra_stripes=True)
 
-    def on_show(self) -> None:
-        # Keys o/b/t/c belong to the pane: put focus inside it when its tab is shown.
-        focused = self.screen.focused
-        if focused is None or self not in focused.ancestors:
-            self._focus_inside()
-
-    def _focus_inside(self) -> None:
-        self.query_one("#round-table", DataTable).focus()
+    def main_widget(self) -> DataTable:
+        # Keys o/b/t/c belong to the pane.
+        return self.query_one("#round-table", DataTable)
 
     # -- loading ----------------------------------------------------------------
     def load(self) -> VotingView:
