@@ -163,9 +163,10 @@ class VotingPane(SessionPane):
                 table.add_column("Group", key="group")
             elif mode == "results":
                 # Proposal last: a long title may run off the right edge, never the tie flag.
-                table.add_column("Rank", key="rank")
-                table.add_column("Tie", key="tie")
-                table.add_column("Points", key="points")
+                # Fixed widths: the ranking must not shift as rows arrive.
+                table.add_column("Rank", key="rank", width=4)
+                table.add_column("Tie", key="tie", width=len("TIE for 1st"))
+                table.add_column("Points", key="points", width=6)
                 table.add_column("", key="bar", width=BAR_WIDTH)
                 table.add_column("Proposal", key="proposal")
             self._table_mode = mode
