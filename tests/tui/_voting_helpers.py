@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from textual.app import App
-
 from roundtable.service import SessionService
 
-
-def screen_text(app: App) -> str:
-    """Everything visible on the current screen, as plain text lines."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-async def settle(pilot) -> None:
-    """Let loads in thread workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from ._board_helpers import screen_text, settle  # noqa: F401  (re-exported for the voting tests)
 
 
 def seed_proposals(svc: SessionService, titles: list[str] | None = None) -> list[str]:

@@ -10,17 +10,9 @@ from roundtable.tui.app import RoundtableApp
 from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.widgets.console import ConsolePane
 
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+from ._board_helpers import screen_text, settle
 
 
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def on_console(pilot) -> None:

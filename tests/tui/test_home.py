@@ -18,20 +18,12 @@ from roundtable.tui.screens.new_session import NewSessionForm
 from roundtable.tui.screens.session import TABS, SessionScreen
 from roundtable.tui.widgets.console import ConsolePane
 
+from ._board_helpers import screen_text, settle
+
 ROOT = Path(__file__).resolve().parents[2]
 BAD_SCENARIO = 'schema = "roundtable.scenario/1"\nid = "broken"\ntitle = "Broken"\n'
 
 
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def option_texts(app, selector: str) -> list[str]:
