@@ -66,7 +66,8 @@ class Participant(View):
     sector: str
     group_id: str | None
     role: Role
-    code: str | None  # only voting participants have one
+    code: str | None  # only voting participants have one; None also once revoked
+    scribe: bool = False  # types the group's proposals from the participant app
 
 
 class TalkRecord(View):
@@ -136,6 +137,7 @@ class Round(View):
     opened_at: dt.datetime
     closed_at: dt.datetime | None
     title: str = ""
+    revealed_at: dt.datetime | None = None  # participants and the projector see results from then
 
     @property
     def is_open(self) -> bool:

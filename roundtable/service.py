@@ -49,7 +49,13 @@ from . import voting
 SESSION_SUFFIX = ".sqlite"
 # No 0/O, 1/I/L: codes are read off badges and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
+# 8 characters from 31: about 8.5e11 codes, so guessing one of 60 in a room is hopeless,
+# and the participant gate slows repeated wrong attempts down on top of that.
+CODE_LENGTH = 8
+JOIN_CODE_LENGTH = 6
+THROTTLE_WINDOW = 15 * 60  # seconds a wrong code counts against its client
+FREE_ATTEMPTS = 3
+MAX_WAIT = 300.0
 MAX_TEXT = 5000
 MAX_TITLE = 200
 
@@ -75,6 +81,13 @@ def default_sessions_dir(explicit: str | Path | None = None) -> Path:
 
 def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code).upper()
+
+
+def format_code(code: str | None) -> str:
+    """ABCD-EFGH: easier to read aloud and to type from a badge."""
+    if not code:
+        return ""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
 
 
 def _clean(text: str | None, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
@@ -155,6 +168,7 @@ def create_session(
                 "venue": _clean(venue, "venue", limit=MAX_TITLE),
                 "facilitator": _clean(facilitator, "facilitator", limit=MAX_TITLE),
                 "created_at": created.isoformat(),
+                "join_code": _random_code(JOIN_CODE_LENGTH),
             }
             tx.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", list(meta.items()))
             for n, block in enumerate(chosen.blocks):
@@ -245,6 +259,11 @@ class SessionService:
         except ScenarioError as exc:
             raise RoundtableError(f"The scenario stored in {store.path} is invalid: {exc}") from None
         self.id = meta["id"]
+        if not meta.get("join_code"):
+            # sessions made before join codes existed get one on first open
+            with store.write() as tx:
+                if tx.one("SELECT 1 FROM meta WHERE key = 'join_code' AND value != ''") is None:
+                    _set_meta(tx, "join_code", _random_code(JOIN_CODE_LENGTH))
 
     @property
     def path(self) -> Path:
@@ -258,6 +277,59 @@ class SessionService:
 
     def change_token(self) -> tuple[int, int]:
         return self.store.change_token()
+
+    def revisions(self) -> dict[str, int]:
+        """Per-area change counters (session, people, proposals, rounds, ballots…)."""
+        return self.store.revisions()
+
+    # -- joining from participant devices ---------------------------------------
+    def join_code(self) -> str:
+        return self.store.meta()["join_code"]
+
+    def reissue_join_code(self) -> str:
+        with self.store.write() as tx:
+            code = _random_code(JOIN_CODE_LENGTH)
+            _set_meta(tx, "join_code", code)
+        return code
+
+    def join_url(self) -> str:
+        """The address `roundtable serve` announced for this session ('' when not served)."""
+        return self.store.meta().get("join_url", "")
+
+    def set_join_url(self, url: str) -> None:
+        with self.store.write() as tx:
+            _set_meta(tx, "join_url", _clean(url, "join URL", limit=500))
+
+    def throttle_wait(self, client: str) -> float:
+        """Seconds `client` must wait before its next code attempt (0 = may try now).
+
+        The first few wrong codes are free (typos); after that each wrong code doubles
+        the wait, up to five minutes. Kept in the store, so restarting a client or the
+        server does not reset it.
+        """
+        now = self.clock()
+        rows = self.store.query(
+            "SELECT at FROM auth_failures WHERE client = ? AND at > ? ORDER BY at",
+            (client, now - THROTTLE_WINDOW),
+        )
+        excess = len(rows) - FREE_ATTEMPTS
+        if excess < 0:
+            return 0.0
+        wait = min(2.0 ** excess, MAX_WAIT)
+        return max(0.0, rows[-1][0] + wait - now)
+
+    def record_code_failure(self, client: str) -> float:
+        """Note a wrong code from `client`; returns the wait it now faces."""
+        now = self.clock()
+        with self.store.write() as tx:
+            tx.execute("DELETE FROM auth_failures WHERE at < ?", (now - THROTTLE_WINDOW,))
+            tx.execute("INSERT INTO auth_failures (client, at) VALUES (?, ?)", (client, now))
+        return self.throttle_wait(client)
+
+    def clear_code_failures(self, client: str) -> None:
+        if self.store.query_one("SELECT 1 FROM auth_failures WHERE client = ?", (client,)):
+            with self.store.write() as tx:
+                tx.execute("DELETE FROM auth_failures WHERE client = ?", (client,))
 
     # -- session -----------------------------------------------------------
     def info(self) -> SessionInfo:
@@ -426,6 +498,24 @@ class SessionService:
             raise Refused(f"{current.name} is {_a(current.role.value)} and has no voting code.")
         with self.store.write() as tx:
             tx.execute("UPDATE participants SET code = ? WHERE id = ?", (_new_code(tx), current.id))
+        return self.participant(current.id)
+
+    def revoke_code(self, pid: str) -> Participant:
+        """Withdraw a voting code without a new one (a lost badge); reissue_code gives one."""
+        current = self.participant(pid)
+        if not current.role.votes:
+            raise Refused(f"{current.name} is {_a(current.role.value)} and has no voting code.")
+        with self.store.write() as tx:
+            tx.execute("UPDATE participants SET code = NULL WHERE id = ?", (current.id,))
+        return self.participant(current.id)
+
+    def set_scribe(self, pid: str, scribe: bool = True) -> Participant:
+        """Mark who types a group's proposals from the participant app."""
+        current = self.participant(pid)
+        if scribe and not current.group_id:
+            raise Refused(f"{current.name} is not in a group; put them in one before making them its scribe.")
+        with self.store.write() as tx:
+            tx.execute("UPDATE participants SET scribe = ? WHERE id = ?", (int(bool(scribe)), current.id))
         return self.participant(current.id)
 
     def remove_participant(self, pid: str) -> None:
@@ -871,6 +961,7 @@ class SessionService:
         return Round(
             id=row["id"], method=row["method"], dots=row["dots"], max_per_proposal=row["max_per_proposal"],
             proposals=props, opened_at=row["opened_at"], closed_at=row["closed_at"], title=row["title"],
+            revealed_at=row["revealed_at"],
         )
 
     def round(self, round_id: int | None = None) -> Round:
@@ -943,6 +1034,19 @@ class SessionService:
             tx.execute("UPDATE rounds SET closed_at = ?, eligible = ? WHERE id = ?", (_iso(self.now()), eligible, row["id"]))
             rid = row["id"]
         return self.results(rid)
+
+    def reveal_results(self, round_id: int | None = None) -> RoundResults:
+        """Let participants and the projector see a closed round's results."""
+        r = self.round(round_id)
+        if r.is_open:
+            raise Refused(f"Round {r.id} is still open; close it before revealing its results.")
+        if r.revealed_at is None:
+            with self.store.write() as tx:
+                tx.execute(
+                    "UPDATE rounds SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
+                    (_iso(self.now()), r.id),
+                )
+        return self.results(r.id)
 
     def round_status(self, round_id: int | None = None) -> RoundStatus:
         r = self.round(round_id)
@@ -1188,9 +1292,13 @@ def _next_number(tx: _Tx, kind: str) -> int:
     return n
 
 
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
 def _new_code(tx: _Tx) -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = _random_code(CODE_LENGTH)
         if tx.one("SELECT 1 FROM participants WHERE code = ?", (code,)) is None:
             return code
 
@@ -1207,7 +1315,7 @@ def _proposal_id(ref: str | int) -> str:
 def _participant(r) -> Participant:
     return Participant(
         id=r["id"], name=r["name"], organisation=r["organisation"], sector=r["sector"],
-        group_id=r["group_id"], role=r["role"], code=r["code"],
+        group_id=r["group_id"], role=r["role"], code=r["code"], scribe=bool(r["scribe"]),
     )
 
 

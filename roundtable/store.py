@@ -16,7 +16,21 @@ from typing import Any, Iterator
 
 from .errors import RoundtableError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Which area of the session each table belongs to. Triggers bump an area's revision on
+# every change, so a front end that sees PRAGMA data_version move re-reads only the
+# areas whose revision moved.
+AREAS = {
+    "session": ("meta", "agenda", "timer"),
+    "people": ("groups", "participants"),
+    "talks": ("talks",),
+    "injects": ("injects",),
+    "proposals": ("proposals",),
+    "rounds": ("rounds", "round_proposals"),
+    "ballots": ("ballots", "ballot_items", "paper_tallies"),
+    "outcomes": ("decisions", "actions", "evaluation_notes"),
+}
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,6 +104,22 @@ CREATE TABLE evaluation_notes (
 );
 """
 
+# Version 2: scribes, revealed results, wrong-code throttling, change revisions.
+MIGRATE_1_TO_2 = """
+ALTER TABLE participants ADD COLUMN scribe INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rounds ADD COLUMN revealed_at TEXT;
+CREATE TABLE auth_failures (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX auth_failures_client ON auth_failures (client, at);
+CREATE TABLE revisions (area TEXT PRIMARY KEY, rev INTEGER NOT NULL DEFAULT 0);
+""" + "".join(
+    f"INSERT INTO revisions (area, rev) VALUES ('{area}', 0);" for area in AREAS
+) + "".join(
+    f"CREATE TRIGGER rev_{table}_{op.lower()} AFTER {op} ON {table}"
+    + (" WHEN NEW.key NOT LIKE 'next!_%' ESCAPE '!'" if table == "meta" and op != "DELETE" else "")
+    + f" BEGIN UPDATE revisions SET rev = rev + 1 WHERE area = '{area}'; END;"
+    for area, tables in AREAS.items() for table in tables for op in ("INSERT", "UPDATE", "DELETE")
+)
+
 
 def _friendly_sqlite_error(exc: sqlite3.Error, path: Path) -> RoundtableError:
     msg = str(exc).lower()
@@ -128,8 +158,15 @@ class Store:
             if create and version == 0:
                 with self.write() as db:
                     db.executescript_in_tx(SCHEMA)
+                    db.executescript_in_tx(MIGRATE_1_TO_2)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     db.execute("INSERT INTO timer (id, block, running, accumulated) VALUES (1, NULL, 0, 0)")
+            elif version == 1:
+                # A session from the previous version: upgrade in place, all or nothing.
+                with self.write() as db:
+                    if db.one("PRAGMA user_version")[0] == 1:
+                        db.executescript_in_tx(MIGRATE_1_TO_2)
+                        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
                 raise RoundtableError(
                     f"{self.path} is not a roundtable session file (or was written by another version)."
@@ -198,6 +235,9 @@ class Store:
                 raise _friendly_sqlite_error(exc, self.path) from None
             return dv, self._local_writes
 
+    def revisions(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.query("SELECT area, rev FROM revisions")}
+
     # -- meta --------------------------------------------------------------
     def meta(self) -> dict[str, str]:
         return {r["key"]: r["value"] for r in self.query("SELECT key, value FROM meta")}
@@ -222,7 +262,12 @@ class _Tx:
         return self._db.execute(sql, params).fetchone()
 
     def executescript_in_tx(self, script: str) -> None:
-        # executescript() would COMMIT first; run the statements one by one instead.
-        for statement in script.split(";"):
-            if statement.strip():
-                self._db.execute(statement)
+        # executescript() would COMMIT first; run the statements one by one instead
+        # (joining pieces until SQLite sees a whole statement, for trigger bodies).
+        pending = ""
+        for piece in script.split(";"):
+            pending += piece + ";"
+            if sqlite3.complete_statement(pending):
+                if pending.strip(" \n;"):
+                    self._db.execute(pending)
+                pending = ""

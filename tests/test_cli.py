@@ -53,7 +53,7 @@ def test_contract_end_to_end(sessions_dir, tmp_path):
 
     anna = ok_json(run_cli("participant", "add", sid, "Anna", "--org", "Hotel A", "--sector", "hotel",
                            "--group", "Table 1", "--json"))
-    assert set(anna) == {"id", "code"} and isinstance(anna["code"], str) and len(anna["code"]) == 6
+    assert set(anna) == {"id", "code"} and isinstance(anna["code"], str) and len(anna["code"]) == 8
 
     p1 = ok_json(run_cli("proposal", "add", sid, "--group", "G1", "--title", "Tip posters", "--text", "In 5 languages",
                          "--step", "1", "--timeframe", "before", "--actor", "Hotel A", "--actor", "Police", "--json"))

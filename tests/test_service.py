@@ -151,7 +151,7 @@ CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def test_participant_codes(mini_svc):
-    assert CODE_LENGTH == 6
+    assert CODE_LENGTH == 8
     assert not set("01OIL") & set(CODE_ALPHABET)
     people = [mini_svc.add_participant(f"P{n}") for n in range(40)]
     codes = [p.code for p in people]
