@@ -195,6 +195,82 @@ def cmd_participant_import(args) -> int:
     return 0
 
 
+def cmd_participant_scribe(args) -> int:
+    p = _open(args).set_scribe(args.id, not args.off)
+    _emit(args, {"id": p.id, "scribe": p.scribe},
+          f"{p.name} is {'now' if p.scribe else 'no longer'} the scribe of {p.group_id or 'no group'}.")
+    return 0
+
+
+def cmd_participant_revoke(args) -> int:
+    p = _open(args).revoke_code(args.id)
+    _emit(args, {"id": p.id, "code": None}, f"Withdrew {p.name}'s voting code; `participant reissue` gives a new one.")
+    return 0
+
+
+def cmd_participant_reissue(args) -> int:
+    from .service import format_code
+
+    p = _open(args).reissue_code(args.id)
+    _emit(args, {"id": p.id, "code": p.code}, f"New voting code for {p.name}: {format_code(p.code)}")
+    return 0
+
+
+def cmd_join_code(args) -> int:
+    svc = _open(args)
+    code = svc.reissue_join_code() if args.reissue else svc.join_code()
+    _emit(args, {"join_code": code, "join_url": svc.join_url() or None},
+          f"Join code: {code}" + (f"\nJoin at: {svc.join_url()}" if svc.join_url() else ""))
+    return 0
+
+
+def cmd_codes(args) -> int:
+    from .codes import write_code_sheet
+
+    svc = _open(args)
+    path = write_code_sheet(svc, args.output, fmt=args.format, join_url=args.public_url)
+    _emit(args, {"path": str(path)}, f"Wrote the code sheet to {path}")
+    return 0
+
+
+def _client_from_env() -> str:
+    import os
+
+    # set by `roundtable serve` for each browser connection: its network address
+    return os.environ.get("ROUNDTABLE_CLIENT") or "terminal"
+
+
+def cmd_join(args) -> int:
+    from .participant import connect
+
+    gate = connect(args.session, args.sessions_dir, client=_client_from_env())
+    from .tui.participant.app import ParticipantApp
+
+    ParticipantApp(gate).run()
+    return 0
+
+
+def cmd_present(args) -> int:
+    from .participant import projector
+
+    if args.serve:
+        from .serve import run_server
+
+        return run_server(_open(args), target="present", host=args.host, port=args.port,
+                          public_url=args.public_url)
+    view = projector(args.session, args.sessions_dir)
+    from .tui.projector.app import ProjectorApp
+
+    ProjectorApp(view).run()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import run_server
+
+    return run_server(_open(args), target="join", host=args.host, port=args.port, public_url=args.public_url)
+
+
 def cmd_proposal_add(args) -> int:
     p = _open(args).add_proposal(
         args.group, args.title, text=args.text or "", step=args.step, timeframe=args.timeframe, actors=args.actor or []
@@ -239,6 +315,13 @@ def cmd_round_close(args) -> int:
     res = _open(args).close_round()
     _emit(args, {"id": res.round.id, "ballots_cast": res.ballots_cast},
           f"Closed round {res.round.id}: {res.ballots_cast} of {res.eligible} eligible voters cast a ballot.")
+    return 0
+
+
+def cmd_round_reveal(args) -> int:
+    res = _open(args).reveal_results(args.round)
+    _emit(args, {"id": res.round.id, "revealed_at": res.round.revealed_at},
+          f"Results of round {res.round.id} are now shown to participants and on the projector.")
     return 0
 
 
@@ -496,6 +579,33 @@ def build_parser() -> argparse.ArgumentParser:
     sp = session(add("import", cmd_participant_import, "import participants from CSV: name, organisation, sector, group", psub))
     sp.add_argument("file", metavar="FILE.csv")
     session(add("list", cmd_participant_list, "list participants with their voting codes", psub))
+    sp = session(add("scribe", cmd_participant_scribe, "let a participant type their group's proposals", psub))
+    sp.add_argument("id", metavar="ID")
+    sp.add_argument("--off", action="store_true", help="stop them being the scribe")
+    sp = session(add("revoke", cmd_participant_revoke, "withdraw a participant's voting code", psub))
+    sp.add_argument("id", metavar="ID")
+    sp = session(add("reissue", cmd_participant_reissue, "give a participant a new voting code", psub))
+    sp.add_argument("id", metavar="ID")
+
+    sp = session(add("join-code", cmd_join_code, "show the session's join code (or issue a new one)"))
+    sp.add_argument("--reissue", action="store_true", help="replace the join code")
+
+    sp = session(add("codes", cmd_codes, "write a printable sheet of voting codes for badges"))
+    sp.add_argument("--format", choices=["html", "txt"], default="html")
+    sp.add_argument("--output", metavar="FILE", help="file to write (default: beside the session file)")
+    sp.add_argument("--public-url", metavar="URL", help="join address to print (default: the one `serve` announced)")
+
+    def server_options(sp, port: int):
+        sp.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all interfaces)")
+        sp.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+        sp.add_argument("--public-url", metavar="URL",
+                        help="address browsers use (default: worked out from this machine's network address)")
+
+    server_options(session(add("serve", cmd_serve, "serve the participant app to browsers on the local network")), 8000)
+    session(add("join", cmd_join, "join a session as a participant, in this terminal"))
+    sp = session(add("present", cmd_present, "the projector view (read-only, large type)"))
+    sp.add_argument("--serve", action="store_true", help="serve it to a browser instead")
+    server_options(sp, 8001)
 
     prop = add("proposal", None, "manage proposals")
     prsub = prop.add_subparsers(dest="sub", required=True, parser_class=_Parser, metavar="ACTION")
@@ -523,6 +633,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-per-proposal", type=int, metavar="M")
     sp.add_argument("--proposals", metavar="ID,ID,...")
     session(add("close", cmd_round_close, "close the open round", rsub))
+    sp = session(add("reveal", cmd_round_reveal, "show a closed round's results to participants and the projector", rsub))
+    sp.add_argument("--round", type=int, metavar="R")
     sp = session(add("status", cmd_round_status, "ballots cast so far (never the points)", rsub))
     sp.add_argument("--round", type=int, metavar="R")
 
