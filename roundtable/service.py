@@ -313,7 +313,7 @@ class SessionService:
             (client, now - THROTTLE_WINDOW),
         )
         excess = len(rows) - FREE_ATTEMPTS
-        if excess < 0:
+        if excess <= 0:
             return 0.0
         wait = min(2.0 ** excess, MAX_WAIT)
         return max(0.0, rows[-1][0] + wait - now)
