@@ -59,6 +59,7 @@ class ParticipantPart(M):
     sector: str = ""
     group: str | None = None
     role: Literal["participant", "observer", "facilitator"]
+    scribe: bool = False
 
 
 class AgendaPart(M):
@@ -121,6 +122,7 @@ class RoundPart(M):
     ballots_cast: int = Field(ge=0)
     opened_at: dt.datetime
     closed_at: dt.datetime | None = None
+    revealed_at: dt.datetime | None = None
     paper_points: int = 0
     tie_for_first: bool = False
     results: list[ResultPart] = Field(default_factory=list)
@@ -233,7 +235,7 @@ def build_minutes(svc: SessionService) -> Minutes:
             rounds.append(RoundPart(
                 id=r.id, method="dot", dots=r.dots, max_per_proposal=r.max_per_proposal, proposals=r.proposals,
                 eligible=res.eligible, ballots_cast=res.ballots_cast, opened_at=r.opened_at,
-                closed_at=r.closed_at, paper_points=res.paper_points, tie_for_first=res.tie_for_first,
+                closed_at=r.closed_at, revealed_at=r.revealed_at, paper_points=res.paper_points, tie_for_first=res.tie_for_first,
                 results=[ResultPart(proposal=x.proposal, points=x.points, rank=x.rank, tied=x.tied) for x in res.results],
             ))
     notes = svc.evaluation_notes()
@@ -246,7 +248,7 @@ def build_minutes(svc: SessionService) -> Minutes:
         groups=[GroupPart(id=g.id, name=g.name) for g in svc.groups()],
         participants=[
             ParticipantPart(id=p.id, name=p.name, organisation=p.organisation, sector=p.sector, group=p.group_id,
-                            role=p.role.value)
+                            role=p.role.value, scribe=p.scribe)
             for p in svc.participants()
         ],
         agenda=[

@@ -484,10 +484,13 @@ class SessionService:
                 if self._has_ballots(tx, current.id):
                     raise Refused(f"{current.name} has already voted; they must stay a voting participant.")
                 code = None
+            # a scribe types for their group: moving them elsewhere ends that
+            scribe = current.scribe and fields["group_id"] == current.group_id
             tx.execute(
-                "UPDATE participants SET name=?, organisation=?, sector=?, group_id=?, role=?, code=? WHERE id=?",
+                "UPDATE participants SET name=?, organisation=?, sector=?, group_id=?, role=?, code=?, scribe=?"
+                " WHERE id=?",
                 (fields["name"], fields["organisation"], fields["sector"], fields["group_id"],
-                 fields["role"].value, code, current.id),
+                 fields["role"].value, code, int(scribe), current.id),
             )
         return self.participant(current.id)
 

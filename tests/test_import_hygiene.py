@@ -71,6 +71,12 @@ def test_non_tui_commands_do_not_import_textual(tmp_path):
         assert run("results", sid)[0] == 1  # sealed
         assert run("round", "close", sid)[0] == 0
         assert run("results", sid, "--json")[0] == 0
+        assert run("round", "reveal", sid)[0] == 0
+        assert run("participant", "scribe", sid, "M1")[0] == 0
+        assert run("participant", "revoke", sid, "M1")[0] == 0
+        assert run("participant", "reissue", sid, "M1")[0] == 0
+        assert run("join-code", sid, "--json")[0] == 0
+        assert run("codes", sid, "--output", "codes.html")[0] == 0
         assert run("agenda", sid, "start")[0] == 0
         assert run("export", sid, "--output", "m.toml")[0] == 0
         assert run("export", sid, "--format", "md", "--output", "m.md")[0] == 0

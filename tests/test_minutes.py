@@ -129,7 +129,7 @@ def test_groups_participants_and_no_codes_anywhere(cli_session):
     people = {p["name"]: p for p in data["participants"]}
     assert set(people) == {"Anna", "Bo", "Cid", "Dina", "Olga"}
     assert people["Bo"] == {"id": people["Bo"]["id"], "name": "Bo", "organisation": "Taxi Måsen", "sector": "taxi",
-                            "group": "G1", "role": "participant"}
+                            "group": "G1", "role": "participant", "scribe": False}
     assert people["Olga"]["role"] == "observer"
     text = path.read_text(encoding="utf-8")
     for code in codes:

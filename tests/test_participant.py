@@ -264,3 +264,14 @@ def test_version_1_session_is_upgraded_in_place(room):
     s2.add_proposal("G1", "after upgrade")
     assert s2.revisions()["proposals"] == before + 1
     s2.close()
+
+
+def test_moving_a_scribe_to_another_group_ends_their_scribe_role(room):
+    s = room["s"]
+    assert s.participant(room["scribe"].id).scribe
+    s.update_participant(room["scribe"].id, name="Sara S")
+    assert s.participant(room["scribe"].id).scribe
+    s.update_participant(room["scribe"].id, group=room["t2"].id)
+    assert not s.participant(room["scribe"].id).scribe
+    with pytest.raises(Refused, match="not in a group"):
+        s.set_scribe(room["observer"].id)

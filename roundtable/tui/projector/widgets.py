@@ -1,0 +1,282 @@
+"""The projector's widgets: big letters, the QR code, and one panel per kind of moment.
+
+Everything typed by people (proposal titles, group names, session title) is put on
+screen as `rich.text.Text`, never parsed as markup, so `[bold]x[/bold]` shows as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from ...models import Group, Proposal, Round, RoundResults
+from ...qr import qr_lines
+from ...scenario import Phase
+from ...participant import RevealedInject
+from .bigtext import big_lines
+
+KIND_LABELS = {
+    "welcome": "Welcome",
+    "talk": "Talk",
+    "briefing": "Briefing",
+    "group_work": "Group work",
+    "report_back": "Report back",
+    "proposals": "Proposals",
+    "vote": "Voting",
+    "break": "Break",
+    "evaluation": "Evaluation",
+    "closing": "Closing",
+}
+
+# Explicit colours: the QR code must not follow the terminal's or the theme's palette.
+QR_STYLE = "#ffffff on #000000"
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def clock_time(t: dt.datetime | None) -> str:
+    return t.astimezone().strftime("%H:%M") if t else ""
+
+
+def mmss(seconds: float) -> str:
+    """mm:ss (h:mm:ss past an hour); overtime is negative and counts up from -00:01."""
+    s = int(abs(seconds) + (0 if seconds >= 0 else 0.999))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    text = f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+    return ("-" if seconds < 0 else "") + text
+
+
+def bar(points: int, top: int, width: int) -> str:
+    if top <= 0 or points <= 0 or width <= 0:
+        return ""
+    eighths = round(points / top * width * 8)
+    full, part = divmod(max(eighths, 1), 8)
+    return "█" * full + (_EIGHTHS[part] if part else "")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+class BigText(Static):
+    """A short text (the join code) in 5×7 pixel letters."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.text = ""
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.update(Text("\n".join(big_lines(text)) if text else ""))
+
+
+class QRCode(Static):
+    """A QR code as half blocks: light modules drawn white on black, whatever the theme."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.url = ""
+        self.lines: list[str] = []
+
+    def set_url(self, url: str) -> None:
+        if url == self.url:
+            return
+        self.url = url
+        self.lines = qr_lines(url) if url else []
+        self.update(Text("\n".join(self.lines), style=QR_STYLE, no_wrap=True, overflow="crop"))
+        self.display = bool(url)
+
+
+class JoinPanel(Horizontal):
+    """QR code, address, join code in big letters, and how many have joined."""
+
+    def compose(self) -> ComposeResult:
+        yield QRCode(id="join-qr")
+        with Vertical(id="join-info"):
+            yield Static(Text("Join on your phone or laptop", style="bold"), id="join-heading")
+            yield Static("", id="join-url")
+            yield Static(Text("Join code"), id="join-code-label")
+            yield BigText("", id="join-code")
+            yield Static("", id="join-counts")
+
+    def show(self, url: str, code: str, counts: tuple[int, int]) -> None:
+        self.query_one(QRCode).set_url(url)
+        line = Text()
+        if url:
+            line.append("Scan the code or open\n")
+            line.append(url, style="bold underline")
+        else:
+            line.append("Not served yet — start `roundtable serve`", style="bold")
+        self.query_one("#join-url", Static).update(line)
+        big = self.query_one("#join-code", BigText)
+        if big.text != code:
+            big.set_text(code)
+        voters, groups = counts
+        self.query_one("#join-counts", Static).update(
+            Text(f"{plural(voters, 'participant')} · {plural(groups, 'group')}")
+        )
+
+
+class GroupWorkPanel(VerticalScroll):
+    """The current phase of the case and the most recently revealed inject."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="group-phase")
+        yield Static("", id="group-inject")
+        yield Static("", id="group-narrative")
+
+    def show(self, phase: Phase | None, inject: RevealedInject | None) -> None:
+        head = Text()
+        if phase is not None:
+            head.append(phase.title, style="bold")
+            head.append(f"  ({phase.timeframe.value} the event)", style="#c0c0c0")
+        self.query_one("#group-phase", Static).update(head)
+        box = self.query_one("#group-inject", Static)
+        box.display = inject is not None
+        if inject is not None:
+            body = Text()
+            body.append(inject.title + "\n", style="bold #ffd75f")
+            body.append(inject.text.strip())
+            box.update(body)
+            box.border_title = "NEW"
+            box.border_subtitle = f"revealed {clock_time(inject.revealed_at)}"
+        self.query_one("#group-narrative", Static).update(
+            Text(phase.narrative.strip() if phase is not None else "")
+        )
+
+
+class GalleryPanel(Container):
+    """Every group's proposals as cards, one column per group."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple | None = None
+
+    def show(self, groups: list[Group], proposals: list[Proposal]) -> None:
+        key = (tuple((g.id, g.name) for g in groups), tuple((p.id, p.group_id, p.title) for p in proposals))
+        if key == self._shown:
+            return
+        self._shown = key
+        self.remove_children()
+        by_group: dict[str, list[Proposal]] = {}
+        for p in proposals:
+            by_group.setdefault(p.group_id, []).append(p)
+        named = [g for g in groups if g.id in by_group]
+        known = {g.id for g in groups}
+        columns: list[tuple[str, list[Proposal]]] = [(g.name, by_group[g.id]) for g in named]
+        columns += [(gid, ps) for gid, ps in by_group.items() if gid not in known]
+        if not columns:
+            self.mount(Static(Text("No proposals yet.", style="bold"), classes="gallery-empty"))
+            return
+        self.styles.grid_size_columns = min(len(columns), 4)
+        for name, ps in columns:
+            col = VerticalScroll(classes="gallery-col")
+            self.mount(col)
+            col.mount(Static(Text(f" {name} ", no_wrap=True, overflow="ellipsis"), classes="gallery-group"))
+            col.mount(Static(Text(plural(len(ps), "proposal")), classes="gallery-count"))
+            for p in ps:
+                card = Text()
+                card.append(p.id + "  ", style="bold #87d7ff")
+                card.append(p.title)
+                col.mount(Static(card, classes="gallery-card"))
+
+
+class VotingPanel(Vertical):
+    """While a round is open: how many have voted and what is on the ballot, never points."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="vote-head")
+        yield Static("", id="vote-progress")
+        yield Static("", id="vote-ballot")
+
+    def show(self, rnd: Round | None, ballots: tuple[int, int] | None, ballot: list[Proposal]) -> None:
+        head = Text()
+        progress = Text()
+        listing = Text()
+        if rnd is None:
+            head.append(" Voting opens shortly ", style="bold reverse")
+        elif rnd.is_open:
+            head.append(" VOTING OPEN ", style="bold #000000 on #5fd75f")
+            head.append(f"  Round {rnd.id}" + (f" · {rnd.title}" if rnd.title else ""), style="bold")
+            head.append(f"\n{plural(rnd.dots, 'dot')} each, at most {rnd.max_per_proposal} on one proposal")
+        else:
+            head.append(" Voting closed ", style="bold reverse")
+            head.append(f"  Round {rnd.id}" + (f" · {rnd.title}" if rnd.title else ""), style="bold")
+            head.append("\nThe results will be shown shortly.")
+        if rnd is not None and ballots is not None:
+            cast, eligible = ballots
+            progress.append(bar(cast, max(eligible, 1), 40) or " ", style="#5fd75f")
+            progress.append(f"\n{cast} of {plural(eligible, 'participant')} have voted", style="bold")
+        if rnd is not None and rnd.is_open and ballot:
+            listing.append("On the ballot\n", style="bold underline")
+            for p in ballot:
+                listing.append(f"{p.id}  ", style="bold #87d7ff")
+                listing.append(p.title + "\n")
+        self.query_one("#vote-head", Static).update(head)
+        self.query_one("#vote-progress", Static).update(progress)
+        self.query_one("#vote-ballot", Static).update(listing)
+
+
+class ResultsPanel(Vertical):
+    """A revealed round's ranking as a bar chart; ties flagged."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="results-head")
+        yield Static("", id="results-tie")
+        yield Static("", id="results-chart")
+
+    def show(self, results: RoundResults, proposals: list[Proposal], width: int) -> None:
+        r = results.round
+        head = Text()
+        head.append(" RESULTS ", style="bold #000000 on #ffd75f")
+        head.append(f"  Round {r.id}" + (f" · {r.title}" if r.title else ""), style="bold")
+        head.append(f"  ·  {results.ballots_cast} of {plural(results.eligible, 'participant')} voted")
+        if results.paper_points:
+            head.append(f" · {plural(results.paper_points, 'point')} from paper")
+        self.query_one("#results-head", Static).update(head)
+        tie = self.query_one("#results-tie", Static)
+        tie.display = results.tie_for_first
+        if results.tie_for_first:
+            tied = [x.proposal for x in results.results if x.rank == 1]
+            tie.update(Text(f"Tie for first place: {', '.join(tied)}", style="bold"))
+        titles = {p.id: p.title for p in proposals}
+        top = max((x.points for x in results.results), default=0)
+        bar_width = max(10, min(40, width // 3))
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column("rank", justify="right", width=3, no_wrap=True)
+        table.add_column("id", no_wrap=True, style="bold #87d7ff")
+        table.add_column("title", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column("bar", width=bar_width, no_wrap=True)
+        table.add_column("points", justify="right", no_wrap=True)
+        table.add_column("tie", width=3, no_wrap=True)
+        for x in results.results:
+            first = x.rank == 1
+            table.add_row(
+                Text(f"{x.rank}.", style="bold" if first else ""),
+                Text(x.proposal),
+                Text(titles.get(x.proposal, ""), style="bold" if first else ""),
+                Text(bar(x.points, top, bar_width), style="#ffd75f" if first else "#5fd75f"),
+                Text(plural(x.points, "pt", "pts"), style="bold"),
+                Text("tie", style="bold #000000 on #ffd75f") if x.tied else Text(""),
+            )
+        self.query_one("#results-chart", Static).update(table)
+
+
+class BlockPanel(Vertical):
+    """Any other block: its title in the middle of the screen, and what comes next."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="block-kind")
+        yield Static("", id="block-main")
+        yield Static("", id="block-sub")
+
+    def show(self, kind: str, title: str, sub: str = "") -> None:
+        self.query_one("#block-kind", Static).update(Text(kind.upper()))
+        self.query_one("#block-main", Static).update(Text(title, style="bold"))
+        self.query_one("#block-sub", Static).update(Text(sub))
