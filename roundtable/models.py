@@ -158,6 +158,22 @@ class Result(View):
     points: int
     rank: int
     tied: bool = False
+    # score rounds only: mean score and how many ballots scored the proposal
+    mean: float | None = None
+    count: int | None = None
+
+
+class ConsentResult(View):
+    """A consent check on one plan: counts per option, block reasons, outcome."""
+
+    proposal: str
+    counts: dict[str, int]
+    blocks: list[str]  # the reasons given with each block
+    passed: bool
+
+    @property
+    def outcome(self) -> str:
+        return "passed" if self.passed else "not passed"
 
 
 class RoundResults(View):

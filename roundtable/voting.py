@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from .errors import Refused
-from .models import Result
+from .models import ConsentResult, Result
 
 
 def check_dot_ballot(
@@ -66,3 +66,115 @@ def tally_dots(
     for p, n in (paper or {}).items():
         totals[p] += n
     return rank(totals, proposals)
+
+
+# -- the other methods -----------------------------------------------------------
+#
+# A ballot is refused whole when it breaks a rule (one sentence saying which), so a
+# bad ballot never changes a count. Tallies do not depend on the order of ballots.
+
+METHODS = ("dot", "approval", "score", "borda", "consent")
+CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
+NOT_COUNTED = "the ballot was not counted"
+
+
+def _check_in_round(ids: Iterable[str], proposals: Sequence[str]) -> None:
+    in_round = set(proposals)
+    outside = [p for p in ids if p not in in_round]
+    if outside:
+        raise Refused(
+            f"Proposal {', '.join(outside)} is not in this round (it has {', '.join(proposals)}); {NOT_COUNTED}."
+        )
+
+
+def check_approval_ballot(
+    approved: Sequence[str], proposals: Sequence[str], minimum: int | None = None, maximum: int | None = None
+) -> None:
+    _check_in_round(approved, proposals)
+    if len(set(approved)) != len(approved):
+        twice = next(p for p in approved if list(approved).count(p) > 1)
+        raise Refused(f"{twice} is approved twice; {NOT_COUNTED}.")
+    n = len(approved)
+    if n == 0:
+        raise Refused("The ballot approves nothing; approve at least one proposal.")
+    if minimum is not None and n < minimum:
+        raise Refused(f"The ballot approves {n} proposal(s) but at least {minimum} must be approved; {NOT_COUNTED}.")
+    if maximum is not None and n > maximum:
+        raise Refused(f"The ballot approves {n} proposals but at most {maximum} may be approved; {NOT_COUNTED}.")
+
+
+def check_score_ballot(scores: Mapping[str, int], proposals: Sequence[str], max_score: int) -> None:
+    _check_in_round(scores, proposals)
+    missing = [p for p in proposals if p not in scores]
+    if missing:
+        raise Refused(f"Every proposal needs a score; {', '.join(missing)} has none, so {NOT_COUNTED}.")
+    for p, s in scores.items():
+        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= max_score:
+            raise Refused(f"{p} got the score {s}, but scores go from 0 to {max_score}; {NOT_COUNTED}.")
+
+
+def check_borda_ballot(order: Sequence[str], proposals: Sequence[str]) -> None:
+    _check_in_round(order, proposals)
+    if not order:
+        raise Refused("The ballot ranks nothing; rank at least one proposal.")
+    seen: set[str] = set()
+    for p in order:
+        if p in seen:
+            raise Refused(f"{p} is ranked twice; {NOT_COUNTED}.")
+        seen.add(p)
+
+
+def check_consent_ballot(option: str, reason: str = "") -> None:
+    if option not in CONSENT_OPTIONS:
+        raise Refused(f"'{option}' is not an answer here; choose agree, abstain, disagree or block.")
+    if option == "block" and not reason.strip():
+        raise Refused(f"A block needs a reason (what would have to change); {NOT_COUNTED}.")
+
+
+def borda_points(order: Sequence[str], n: int) -> dict[str, int]:
+    """With n proposals in the round, the i-th ranked (1-based) gets n − i points."""
+    return {p: n - i for i, p in enumerate(order, start=1)}
+
+
+def tally_approval(proposals: Sequence[str], ballots: Iterable[Sequence[str]]) -> list[Result]:
+    totals = {p: 0 for p in proposals}
+    for approved in ballots:
+        for p in approved:
+            totals[p] += 1
+    return rank(totals, proposals)
+
+
+def tally_score(proposals: Sequence[str], ballots: Iterable[Mapping[str, int]]) -> list[Result]:
+    totals = {p: 0 for p in proposals}
+    counts = {p: 0 for p in proposals}
+    for scores in ballots:
+        for p, s in scores.items():
+            totals[p] += s
+            counts[p] += 1
+    return [
+        r.model_copy(update={"count": counts[r.proposal],
+                             "mean": round(totals[r.proposal] / counts[r.proposal], 4) if counts[r.proposal] else None})
+        for r in rank(totals, proposals)
+    ]
+
+
+def tally_borda(proposals: Sequence[str], ballots: Iterable[Sequence[str]]) -> list[Result]:
+    totals = {p: 0 for p in proposals}
+    n = len(proposals)
+    for order in ballots:
+        for p, pts in borda_points(order, n).items():
+            totals[p] += pts
+    return rank(totals, proposals)
+
+
+def tally_consent(proposal: str, ballots: Iterable[tuple[str, str]]) -> ConsentResult:
+    counts = {o: 0 for o in CONSENT_OPTIONS}
+    blocks: list[str] = []
+    for option, reason in ballots:
+        counts[option] += 1
+        if option == "block":
+            blocks.append(reason.strip())
+    # sorted so the result does not depend on the order the ballots came in
+    blocks.sort()
+    passed = counts["block"] == 0 and counts["agree"] > counts["disagree"]
+    return ConsentResult(proposal=proposal, counts=counts, blocks=blocks, passed=passed)
