@@ -244,9 +244,12 @@ def cmd_join(args) -> int:
     from .participant import connect
 
     gate = connect(args.session, args.sessions_dir, client=_client_from_env())
-    from .tui.participant.app import ParticipantApp
+    try:
+        from .tui.participant.app import ParticipantApp
 
-    ParticipantApp(gate).run()
+        ParticipantApp(gate).run()
+    finally:
+        gate.close()
     return 0
 
 
@@ -259,9 +262,12 @@ def cmd_present(args) -> int:
         return run_server(_open(args), target="present", host=args.host, port=args.port,
                           public_url=args.public_url)
     view = projector(args.session, args.sessions_dir)
-    from .tui.projector.app import ProjectorApp
+    try:
+        from .tui.projector.app import ProjectorApp
 
-    ProjectorApp(view).run()
+        ProjectorApp(view).run()
+    finally:
+        view.close()
     return 0
 
 

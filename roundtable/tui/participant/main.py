@@ -1,0 +1,791 @@
+"""The participant's main screen: the room, the group's proposals, the vote, results.
+
+Live updates: every `poll_seconds` (0.25 s) the screen asks the client for its change
+token (PRAGMA data_version, cheap). When it moved, a thread worker reads the per-area
+revision counters and re-reads only the parts whose areas changed; the UI thread then
+updates the widgets. The timer counts down locally every second between reads.
+
+Everything a person typed (titles, texts, names) is shown as plain `Text`, never parsed
+as markup.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Input, Select, Static, TabbedContent, TabPane, TextArea
+
+from ...errors import Refused, RoundtableError
+from ...models import Participant, Proposal, Round, RoundResults, TimerState
+from ...participant import Gate, ParticipantClient, Situation
+
+TIMEFRAMES = ("before", "during", "after")
+ALL_AREAS = frozenset({"session", "people", "talks", "injects", "proposals", "rounds", "ballots", "outcomes"})
+
+
+def clock_text(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+def timer_line(sit: Situation | None, timer: TimerState | None, since: float) -> Text:
+    """The block and its countdown, e.g. '▶ Group work · 12:34 left'."""
+    if sit is None or timer is None:
+        return Text("Loading…", style="dim")
+    if sit.ended:
+        return Text("The session has ended. Thank you for taking part.", style="bold")
+    block = sit.block
+    if block is None or timer.block is None:
+        line = Text()
+        line.append("Waiting for the first block to start", style="bold")
+        if sit.next_block is not None:
+            line.append(" · first: ")
+            line.append(sit.next_block.title)
+        return line
+    remaining = timer.remaining_seconds - (since if timer.running else 0.0)
+    line = Text()
+    line.append("▶ " if timer.running else "‖ ", style="bold")
+    line.append(block.title, style="bold")
+    line.append(f" ({block.kind.replace('_', ' ')})", style="dim")
+    line.append(" · ")
+    if remaining >= 0:
+        line.append(f"{clock_text(math.ceil(remaining))} left", style="bold")
+    else:
+        line.append(f"+{clock_text(-remaining)} overtime", style="bold red")
+    if not timer.running:
+        line.append(" · paused", style="yellow")
+    return line
+
+
+def proposal_text(p: Proposal, group: str = "") -> Text:
+    out = Text()
+    out.append(p.id, style="bold")
+    out.append("  ")
+    out.append(p.title, style="bold")
+    tags = []
+    if p.step:
+        tags.append(f"step {p.step}")
+    if p.timeframe:
+        tags.append(p.timeframe)
+    if p.status.value != "proposed":
+        tags.append(p.status.value if not p.merged_into else f"merged into {p.merged_into}")
+    if group:
+        tags.insert(0, group)
+    if tags:
+        out.append(f"  ({', '.join(tags)})", style="dim")
+    if p.text:
+        out.append("\n")
+        out.append(p.text)
+    return out
+
+
+def allocation_text(alloc: dict[str, int]) -> str:
+    return ", ".join(f"{pid} ×{n}" for pid, n in alloc.items() if n > 0) or "no dots"
+
+
+@dataclass
+class Update:
+    """What one read brought back; a part left as None was not re-read."""
+
+    revs: dict[str, int]
+    token: Any
+    first: bool
+    me: Participant | None = None
+    groups: dict[str, str] | None = None
+    situation: Situation | None = None
+    group_props: list[Proposal] | None = None
+    voting: "VoteState | None" = None
+    results: "tuple[RoundResults | None, Round | None, dict[str, Proposal]] | None" = None
+
+
+@dataclass
+class VoteState:
+    round: Round | None
+    proposals: list[Proposal] = field(default_factory=list)
+    own: dict[str, int] = field(default_factory=dict)
+    cast: tuple[int, int] | None = None
+
+
+class DotRow(Vertical, can_focus=True):
+    """One proposal on the ballot: its title, then − dots +. Keys: ←/→, +/−, a digit."""
+
+    BINDINGS = [
+        Binding("plus,equals_sign,right", "more", "+1 dot", show=False),
+        Binding("minus,left", "less", "−1 dot", show=False),
+        Binding("up", "app.focus_previous", "Up", show=False),
+        Binding("down", "app.focus_next", "Down", show=False),
+    ]
+
+    class Change(Message):
+        def __init__(self, row: "DotRow", delta: int) -> None:
+            super().__init__()
+            self.row = row
+            self.delta = delta
+
+    def __init__(self, proposal: Proposal, group: str, count: int, cap: int) -> None:
+        super().__init__(classes="dot-row", id=f"dots-{proposal.id}")
+        self.proposal = proposal
+        self.group = group
+        self.count = count
+        self.cap = cap
+
+    def compose(self) -> ComposeResult:
+        yield Static(proposal_text(self.proposal, self.group), classes="dot-title")
+        with Horizontal(classes="dot-controls"):
+            less = Button("−", classes="dot-less", compact=True)
+            more = Button("+", classes="dot-more", compact=True)
+            less.can_focus = more.can_focus = False
+            yield less
+            yield Static("", classes="dot-count")
+            yield more
+
+    def on_mount(self) -> None:
+        self.render_count()
+
+    def set_proposal(self, proposal: Proposal, group: str) -> None:
+        self.proposal = proposal
+        self.group = group
+        self.query_one(".dot-title", Static).update(proposal_text(proposal, group))
+
+    def render_count(self) -> None:
+        dots = Text()
+        dots.append("●" * self.count, style="bold green")
+        dots.append("○" * max(self.cap - self.count, 0), style="dim")
+        dots.append(f" {self.count}")
+        self.query_one(".dot-count", Static).update(dots)
+
+    def action_more(self) -> None:
+        self.post_message(DotRow.Change(self, +1))
+
+    def action_less(self) -> None:
+        self.post_message(DotRow.Change(self, -1))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            event.stop()
+            self.post_message(DotRow.Change(self, int(event.character) - self.count))
+
+    @on(Button.Pressed, ".dot-more")
+    def _more(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.focus()
+        self.action_more()
+
+    @on(Button.Pressed, ".dot-less")
+    def _less(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.focus()
+        self.action_less()
+
+
+class ProposalCard(Vertical):
+    """One of the group's proposals; scribes get an Edit button on those still open."""
+
+    def __init__(self, proposal: Proposal, editable: bool) -> None:
+        super().__init__(classes="proposal-card", id=f"card-{proposal.id}")
+        self.proposal = proposal
+        self.editable = editable
+
+    def compose(self) -> ComposeResult:
+        yield Static(proposal_text(self.proposal), classes="card-text")
+        if self.editable:
+            yield Button("Edit", classes="card-edit", compact=True)
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "tab('tab-now')", "Now", show=False),
+        Binding("f3", "tab('tab-group')", "Proposals", show=False),
+        Binding("f4", "tab('tab-vote')", "Vote", show=False),
+        Binding("f5", "tab('tab-results')", "Results", show=False),
+    ]
+
+    def __init__(self, client: ParticipantClient, gate: Gate | None = None) -> None:
+        super().__init__(classes="main-screen")
+        self.client = client
+        self.gate = gate
+        self._token: Any = None
+        self._revs: dict[str, int] = {}
+        self._loading = False
+        self._left = False
+        # what is on screen
+        self.me: Participant | None = None
+        self.groups: dict[str, str] = {}
+        self.scribe = False
+        self.situation: Situation | None = None
+        self._timer_read_at = time.monotonic()
+        self._seen_injects: set[str] | None = None
+        self.group_props: list[Proposal] = []
+        self._cards_key: tuple | None = None
+        self.round: Round | None = None
+        self.ballot_props: list[Proposal] = []
+        self.counts: dict[str, int] = {}
+        self.stored: dict[str, int] = {}
+        self._dirty = False
+        self.results: RoundResults | None = None
+        self.editing: str | None = None
+
+    # -- layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="top"):
+            yield Static(Text("Signed in", style="bold"), id="who")
+            yield Static(Text("Loading…", style="dim"), id="clock")
+        with TabbedContent(initial="tab-now", id="tabs"):
+            with TabPane("Now", id="tab-now"):
+                with VerticalScroll(id="now-scroll"):
+                    yield Static("", id="phase")
+                    yield Static("", id="injects")
+            with TabPane("Proposals", id="tab-group"):
+                with VerticalScroll(id="group-scroll"):
+                    yield Static("", id="group-note")
+                    with Vertical(id="proposal-form"):
+                        yield Static("Add a proposal", id="form-heading", markup=False)
+                        yield Input(placeholder="title (required)", id="form-title", max_length=200)
+                        yield TextArea(id="form-text", placeholder="what should be done, by whom")
+                        with Horizontal(id="form-selects"):
+                            yield Select(
+                                [("step 1 information", 1), ("step 2 knowledge", 2), ("step 3 evaluation", 3)],
+                                prompt="step", id="form-step", compact=True,
+                            )
+                            yield Select([(t, t) for t in TIMEFRAMES], prompt="when", id="form-timeframe",
+                                         compact=True)
+                        yield Static("", id="form-error", markup=False)
+                        with Horizontal(id="form-buttons"):
+                            yield Button("Add proposal", id="form-save", variant="primary")
+                            yield Button("Cancel", id="form-cancel")
+                    yield Vertical(id="proposal-list")
+            with TabPane("Vote", id="tab-vote"):
+                with VerticalScroll(id="vote-scroll"):
+                    yield Static(Text("No voting round is open.", style="bold"), id="vote-status")
+                    yield Static("", id="dots-left")
+                    yield Vertical(id="dot-rows")
+                    yield Static("", id="ballot-error", markup=False)
+                    with Horizontal(id="ballot-buttons"):
+                        yield Button("Cast ballot", id="ballot-cast", variant="success")
+                        yield Button("Undo changes", id="ballot-reset")
+                    yield Static("", id="ballot-receipt")
+            with TabPane("Results", id="tab-results"):
+                with VerticalScroll(id="results-scroll"):
+                    yield Static(Text("No results yet.", style="dim"), id="results")
+
+    def on_mount(self) -> None:
+        self.query_one("#proposal-form").display = False
+        self.query_one("#form-cancel").display = False
+        self._show_form_error("")
+        self._show_ballot_error("")
+        self._show_ballot_controls(False)
+        poll = getattr(self.app, "poll_seconds", 0.25)
+        self.set_interval(poll, self._poll)
+        self.set_interval(1.0, self._tick)
+        self._poll()
+
+    def action_tab(self, tab: str) -> None:
+        self.switch_to(tab)
+
+    def switch_to(self, tab: str) -> None:
+        """Show a tab and put the keyboard in it (focus left in a hidden tab would pull it back)."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        if tabs.active == tab:
+            return
+        self.set_focus(None)
+        tabs.active = tab
+        self.call_after_refresh(self._focus_tab, tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        target: Any = None
+        if tab == "tab-vote":
+            target = self.query(DotRow).first() if self.query(DotRow) else None
+        elif tab == "tab-group" and self.scribe:
+            target = self.query_one("#form-title", Input)
+        if target is not None:
+            target.focus(scroll_visible=False)
+
+    # -- live updates ---------------------------------------------------------------
+    def _poll(self) -> None:
+        if self._loading or self._left:
+            return
+        try:
+            token = self.client.change_token()
+        except RoundtableError:
+            return
+        if token == self._token:
+            return
+        self._loading = True
+        self._load(token, self._token is None)
+
+    @work(thread=True, group="participant-load")
+    def _load(self, token: Any, first: bool) -> None:
+        try:
+            update = self._read(token, first)
+        except RoundtableError as exc:
+            self.app.call_from_thread(self._load_failed, token, str(exc))
+            return
+        self.app.call_from_thread(self._apply, update)
+
+    def _read(self, token: Any, first: bool) -> Update:
+        c = self.client
+        revs = c.revisions()
+        changed = set(ALL_AREAS) if first else {a for a, n in revs.items() if self._revs.get(a) != n}
+        up = Update(revs=revs, token=token, first=first)
+        if changed & {"people"}:
+            up.me = c.me()
+            up.groups = {g.id: g.name for g in c.groups()}
+        if changed & {"session", "injects"}:
+            up.situation = c.situation()
+        if changed & {"people", "proposals"}:
+            up.group_props = c.group_proposals()
+        if changed & {"rounds", "proposals", "ballots", "people"}:
+            r = c.open_round()
+            if r is None:
+                up.voting = VoteState(round=None)
+            else:
+                try:
+                    own = c.own_ballot()
+                except Refused:
+                    c.me()  # a withdrawn code signs out; anything else (say, made an observer) shows no ballot
+                    own = {}
+                up.voting = VoteState(round=r, proposals=c.proposals(r.id), own=own, cast=c.ballots_cast(r.id))
+        if changed & {"rounds", "ballots", "proposals"}:
+            res = c.revealed_results()
+            titles = {p.id: p for p in c.proposals(res.round.id)} if res else {}
+            up.results = (res, c.latest_round(), titles)
+        return up
+
+    def _load_failed(self, token: Any, message: str) -> None:
+        self._loading = False
+        if self._left:
+            return
+        self._token = token  # retried on the next change
+        if not self._still_signed_in():
+            return
+        self.notify(message, severity="error", markup=False)
+
+    def _still_signed_in(self) -> bool:
+        """False (and back to the code screen) once this participant's code was withdrawn."""
+        try:
+            self.client.me()
+        except Refused as exc:
+            self.signed_out(str(exc))
+            return False
+        except RoundtableError:
+            return True
+        return True
+
+    def signed_out(self, message: str) -> None:
+        if self._left:
+            return
+        self._left = True
+        from .entry import CodeScreen
+
+        if self.gate is not None:
+            self.app.switch_screen(CodeScreen(self.gate, message))
+        else:
+            self.notify(message, severity="error", markup=False)
+
+    async def _apply(self, up: Update) -> None:
+        self._loading = False
+        if self._left or not self.is_attached:
+            return
+        self._token = up.token
+        self._revs = up.revs
+        if up.me is not None:
+            self._show_me(up.me, up.groups or {})
+        if up.situation is not None:
+            self._show_situation(up.situation, up.first)
+        if up.group_props is not None:
+            await self._show_group_props(up.group_props)
+        if up.voting is not None:
+            await self._show_voting(up.voting, up.first)
+        if up.results is not None:
+            self._show_results(*up.results, first=up.first)
+
+    def _tick(self) -> None:
+        if self.situation is not None:
+            self.query_one("#clock", Static).update(
+                timer_line(self.situation, self.situation.timer, time.monotonic() - self._timer_read_at)
+            )
+
+    # -- header and the room ------------------------------------------------------
+    def _show_me(self, me: Participant, groups: dict[str, str]) -> None:
+        self.me = me
+        self.groups = groups
+        line = Text()
+        line.append(me.name, style="bold")
+        group = groups.get(me.group_id or "")
+        line.append(" · ")
+        line.append(group if group else "no group", style="" if group else "dim")
+        if me.scribe and me.group_id:
+            line.append(" · scribe", style="italic")
+        self.query_one("#who", Static).update(line)
+        scribe = bool(me.scribe and me.group_id)
+        if self.scribe and not scribe:
+            self._reset_form()
+        changed = scribe != self.scribe
+        self.scribe = scribe
+        self.query_one("#proposal-form").display = scribe
+        if changed and self._cards_key is not None:
+            self.call_later(self._show_group_props, self.group_props)
+        self._show_group_note()
+
+    def _show_situation(self, sit: Situation, first: bool) -> None:
+        self.situation = sit
+        self._timer_read_at = time.monotonic()
+        self._tick()
+        phase = Text()
+        if sit.phase is not None:
+            phase.append(sit.phase.title, style="bold")
+            phase.append("\n")
+            phase.append(sit.phase.narrative)
+        else:
+            phase.append("The case will appear here when group work starts.", style="dim")
+        self.query_one("#phase", Static).update(phase)
+        injects = Text()
+        if sit.injects:
+            injects.append("News in the case", style="bold underline")
+            for j in sit.injects:
+                injects.append("\n\n")
+                injects.append(j.title, style="bold")
+                injects.append(f"  {j.revealed_at.astimezone().strftime('%H:%M')}", style="dim")
+                injects.append("\n")
+                injects.append(j.text)
+        self.query_one("#injects", Static).update(injects)
+        ids = {j.id for j in sit.injects}
+        if self._seen_injects is not None:
+            fresh = [j for j in sit.injects if j.id not in self._seen_injects]
+            for j in fresh:
+                self.notify(f"New in the case: {j.title}", markup=False, timeout=6)
+        self._seen_injects = ids
+
+    # -- the group's proposals ------------------------------------------------------
+    def _show_group_note(self) -> None:
+        note = self.query_one("#group-note", Static)
+        if self.me is None:
+            return
+        if not self.me.group_id:
+            note.update(Text("You are not in a group, so there are no group proposals to show.", style="dim"))
+        elif self.scribe:
+            note.update(Text("You are your group's scribe: add the group's proposals here.", style="italic"))
+        else:
+            note.update(Text("Your group's scribe types the proposals; they appear here.", style="dim"))
+
+    async def _show_group_props(self, props: list[Proposal]) -> None:
+        key = (tuple(props), self.scribe)
+        if key == self._cards_key:
+            return
+        self._cards_key = key
+        self.group_props = props
+        box = self.query_one("#proposal-list", Vertical)
+        await box.remove_children()
+        if not props:
+            await box.mount(Static(Text("No proposals from your group yet.", style="dim"), classes="proposal-card"))
+            return
+        await box.mount_all(
+            ProposalCard(p, editable=self.scribe and p.status.value == "proposed") for p in props
+        )
+
+    def _show_form_error(self, message: str) -> None:
+        error = self.query_one("#form-error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def _reset_form(self) -> None:
+        self.editing = None
+        self.query_one("#form-heading", Static).update("Add a proposal")
+        self.query_one("#form-title", Input).value = ""
+        self.query_one("#form-text", TextArea).text = ""
+        self.query_one("#form-step", Select).clear()
+        self.query_one("#form-timeframe", Select).clear()
+        self.query_one("#form-save", Button).label = "Add proposal"
+        self.query_one("#form-cancel").display = False
+        self._show_form_error("")
+
+    @on(Button.Pressed, ".card-edit")
+    def _edit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        card = next(a for a in event.button.ancestors if isinstance(a, ProposalCard))
+        self.start_edit(card.proposal)
+
+    def start_edit(self, p: Proposal) -> None:
+        self.editing = p.id
+        self.query_one("#form-heading", Static).update(f"Edit {p.id}")
+        self.query_one("#form-title", Input).value = p.title
+        self.query_one("#form-text", TextArea).text = p.text
+        step = self.query_one("#form-step", Select)
+        step.value = p.step if p.step in (1, 2, 3) else Select.NULL
+        when = self.query_one("#form-timeframe", Select)
+        when.value = p.timeframe if p.timeframe in TIMEFRAMES else Select.NULL
+        self.query_one("#form-save", Button).label = "Save changes"
+        self.query_one("#form-cancel").display = True
+        self._show_form_error("")
+        form = self.query_one("#proposal-form")
+        self.query_one("#group-scroll", VerticalScroll).scroll_to_widget(form, top=True, animate=False)
+        self.query_one("#form-title", Input).focus()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_edit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._reset_form()
+
+    @on(Input.Submitted, "#form-title")
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self, event: events.Event) -> None:
+        event.stop()
+        self.save_proposal()
+
+    def save_proposal(self) -> None:
+        title = self.query_one("#form-title", Input).value
+        text = self.query_one("#form-text", TextArea).text
+        step_value = self.query_one("#form-step", Select).value
+        when_value = self.query_one("#form-timeframe", Select).value
+        step = step_value if isinstance(step_value, int) else None
+        when = when_value if isinstance(when_value, str) else None
+        if not title.strip():
+            self._show_form_error("Give the proposal a title.")
+            self.query_one("#form-title", Input).focus()
+            return
+        try:
+            if self.editing:
+                saved = self.client.update_proposal(self.editing, title=title, text=text, step=step, timeframe=when)
+                done = f"Saved {saved.id}."
+            else:
+                saved = self.client.add_proposal(title, text=text, step=step, timeframe=when)
+                done = f"Added {saved.id}."
+        except RoundtableError as exc:
+            self._show_form_error(str(exc))
+            self._still_signed_in()
+            return
+        self._reset_form()
+        self.notify(done, markup=False)
+        self._poll()
+
+    # -- voting ---------------------------------------------------------------------
+    def _show_ballot_error(self, message: str) -> None:
+        error = self.query_one("#ballot-error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def _show_ballot_controls(self, show: bool) -> None:
+        self.query_one("#ballot-buttons").display = show
+        self.query_one("#dots-left").display = show
+
+    def _can_switch(self) -> bool:
+        """Switch tabs for the room only when the scribe is not in the middle of typing."""
+        focused = self.focused
+        return not (
+            focused is not None
+            and isinstance(focused, (Input, TextArea))
+            and focused.id in ("form-title", "form-text")
+            and (self.query_one("#form-title", Input).value or self.query_one("#form-text", TextArea).text)
+        )
+
+    async def _show_voting(self, vs: VoteState, first: bool) -> None:
+        r = vs.round
+        was = self.round
+        self.round = r
+        tab = self.query_one("#tabs", TabbedContent).get_tab("tab-vote")
+        status = self.query_one("#vote-status", Static)
+        rows = self.query_one("#dot-rows", Vertical)
+        if r is None:
+            tab.label = "Vote"
+            voted = bool(self.stored)
+            self.ballot_props = []
+            self.counts = {}
+            self.stored = {}
+            self._dirty = False
+            await rows.remove_children()
+            self._show_ballot_controls(False)
+            self._show_ballot_error("")
+            if was is not None:
+                closed = f"Round {was.id} is closed." + (" Thank you, your ballot was counted." if voted else "")
+                status.update(Text(closed, style="bold"))
+                self.query_one("#ballot-receipt", Static).update("")
+            else:
+                status.update(Text("No voting round is open. When one opens, you vote here.", style="bold"))
+            return
+        new_round = was is None or was.id != r.id
+        line = Text()
+        line.append(f"Round {r.id} is open", style="bold green")
+        if r.title:
+            line.append(": ")
+            line.append(r.title, style="bold")
+        line.append(f"\nSpend {r.dots} dot{'s' if r.dots != 1 else ''} on the proposals you believe in most; "
+                    f"at most {r.max_per_proposal} on one.")
+        if vs.cast is not None:
+            line.append(f"\n{vs.cast[0]} of {vs.cast[1]} ballots cast so far.", style="dim")
+        status.update(line)
+        ids = [p.id for p in vs.proposals]
+        same_rows = not new_round and ids == [p.id for p in self.ballot_props]
+        self.ballot_props = vs.proposals
+        self.stored = dict(vs.own)
+        if not self._dirty or not same_rows:
+            self.counts = {pid: vs.own.get(pid, 0) for pid in ids}
+            self._dirty = False
+        if same_rows:
+            for p in vs.proposals:
+                row = self.query_one(f"#dots-{p.id}", DotRow)
+                row.set_proposal(p, self.groups.get(p.group_id, ""))
+                row.count = self.counts.get(p.id, 0)
+                row.render_count()
+        else:
+            await rows.remove_children()
+            await rows.mount_all(
+                DotRow(p, self.groups.get(p.group_id, ""), self.counts.get(p.id, 0), r.max_per_proposal)
+                for p in vs.proposals
+            )
+        self._show_ballot_controls(True)
+        self._update_budget()
+        self._show_receipt()
+        tab.label = "Vote ✓" if self.stored else "Vote ●"
+        if new_round:
+            self._show_ballot_error("")
+            self.notify(f"Voting is open: you have {r.dots} dots to spend.", title="Vote now",
+                        markup=False, timeout=5)
+            if self._can_switch():
+                self.switch_to("tab-vote")
+
+    def _show_receipt(self) -> None:
+        receipt = self.query_one("#ballot-receipt", Static)
+        if self.stored:
+            text = Text()
+            text.append("Ballot counted: ", style="bold green")
+            text.append(allocation_text(self.stored))
+            text.append("\nYou may change it and cast again while the round is open.", style="dim")
+            receipt.update(text)
+            self.query_one("#ballot-cast", Button).label = "Cast again"
+        else:
+            receipt.update(Text("You have not voted in this round yet.", style="dim"))
+            self.query_one("#ballot-cast", Button).label = "Cast ballot"
+
+    def _update_budget(self) -> None:
+        if self.round is None:
+            return
+        left = self.round.dots - sum(self.counts.values())
+        text = Text()
+        text.append(f"{left} dot{'s' if left != 1 else ''} left", style="bold green" if left > 0 else "bold")
+        text.append(f" of {self.round.dots}")
+        text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+        self.query_one("#dots-left", Static).update(text)
+
+    def on_dot_row_change(self, message: DotRow.Change) -> None:
+        r = self.round
+        if r is None:
+            return
+        pid = message.row.proposal.id
+        new = self.counts.get(pid, 0) + message.delta
+        spent_elsewhere = sum(self.counts.values()) - self.counts.get(pid, 0)
+        if new < 0:
+            self._show_ballot_error(f"{pid} has no dots to take back.")
+            return
+        if new > r.max_per_proposal:
+            self._show_ballot_error(f"At most {r.max_per_proposal} dots may go to one proposal.")
+            return
+        if spent_elsewhere + new > r.dots:
+            self._show_ballot_error("You have no dots left; take one back from another proposal first.")
+            return
+        self._show_ballot_error("")
+        self.counts[pid] = new
+        self._dirty = True
+        message.row.count = new
+        message.row.render_count()
+        self._update_budget()
+
+    @on(Button.Pressed, "#ballot-reset")
+    def _reset_ballot(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.counts = {p.id: self.stored.get(p.id, 0) for p in self.ballot_props}
+        self._dirty = False
+        for row in self.query(DotRow):
+            row.count = self.counts.get(row.proposal.id, 0)
+            row.render_count()
+        self._show_ballot_error("")
+        self._update_budget()
+
+    @on(Button.Pressed, "#ballot-cast")
+    def _cast_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.cast()
+
+    def cast(self) -> None:
+        if self.round is None:
+            self._show_ballot_error("No voting round is open; the ballot was not counted.")
+            return
+        alloc = {pid: n for pid, n in self.counts.items() if n > 0}
+        try:
+            stored = self.client.cast_ballot(alloc)
+        except RoundtableError as exc:
+            self._show_ballot_error(str(exc))
+            self._still_signed_in()
+            return
+        self.stored = dict(stored)
+        self._dirty = False
+        self._show_ballot_error("")
+        self._show_receipt()
+        self.query_one("#tabs", TabbedContent).get_tab("tab-vote").label = "Vote ✓"
+        self.notify(f"Ballot counted: {allocation_text(stored)}.", markup=False, timeout=3)
+        receipt = self.query_one("#ballot-receipt", Static)
+        self.query_one("#vote-scroll", VerticalScroll).scroll_to_widget(receipt, animate=False)
+        self._poll()
+
+    # -- results --------------------------------------------------------------------
+    def _show_results(
+        self, res: RoundResults | None, latest: Round | None, props: dict[str, Proposal], *, first: bool
+    ) -> None:
+        was = self.results
+        self.results = res
+        box = self.query_one("#results", Static)
+        out = Text()
+        if latest is not None and (res is None or latest.id != res.round.id):
+            if latest.is_open:
+                out.append(f"Round {latest.id} is open: results stay sealed until the facilitator "
+                           "closes the round and shows them.", style="italic")
+            else:
+                out.append(f"Round {latest.id} is closed: results appear here when the facilitator "
+                           "shows them.", style="italic")
+            if res is not None:
+                out.append("\n\n")
+        if res is None:
+            if not out:
+                out.append("No results yet: they appear here when the facilitator shows them.", style="dim")
+            box.update(out)
+            self.query_one("#tabs", TabbedContent).get_tab("tab-results").label = "Results"
+            return
+        title = f"Results of round {res.round.id}"
+        out.append(title, style="bold underline")
+        if res.round.title:
+            out.append(": ")
+            out.append(res.round.title, style="bold")
+        out.append(f"\n{res.ballots_cast} of {res.eligible} ballots cast", style="dim")
+        if res.paper_points:
+            out.append(f" · {res.paper_points} points from paper", style="dim")
+        if res.tie_for_first:
+            out.append("\nTie for first place.", style="bold yellow")
+        for r in res.results:
+            p = props.get(r.proposal)
+            out.append("\n\n")
+            out.append(f"{r.rank}{'=' if r.tied else '.'} ", style="bold")
+            out.append(f"{r.points} point{'s' if r.points != 1 else ''}", style="bold green")
+            if r.tied:
+                out.append(" (tie)", style="yellow")
+            out.append("\n")
+            out.append(r.proposal, style="bold")
+            out.append("  ")
+            out.append(p.title if p else "")
+            if p is not None and p.group_id in self.groups:
+                out.append(f"  ({self.groups[p.group_id]})", style="dim")
+        box.update(out)
+        tabs = self.query_one("#tabs", TabbedContent)
+        tabs.get_tab("tab-results").label = "Results ●"
+        if not first and (was is None or was.round.id != res.round.id):
+            self.notify(f"Results of round {res.round.id} are in.", title="Results", markup=False, timeout=5)
+            if self._can_switch() and self.round is None:
+                self.switch_to("tab-results")
