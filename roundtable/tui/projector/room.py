@@ -83,7 +83,7 @@ def auto_mode(room: Room) -> str:
         return "join"
     if room.results is not None:
         revealed = room.results.round.revealed_at
-        during_block = revealed is not None and block.started_at is not None and revealed >= block.started_at
+        during_block = revealed is not None and block.started_at is not None and revealed > block.started_at
         if block.kind == "vote" or during_block:
             return "results"
     if block.kind == "vote":

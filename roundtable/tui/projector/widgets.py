@@ -81,7 +81,7 @@ class QRCode(Static):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self.url = ""
+        self.url: str | None = None
         self.lines: list[str] = []
 
     def set_url(self, url: str) -> None:
@@ -146,17 +146,43 @@ class GroupWorkPanel(VerticalScroll):
             box.update(body)
             box.border_title = "NEW"
             box.border_subtitle = f"revealed {clock_time(inject.revealed_at)}"
-        self.query_one("#group-narrative", Static).update(
-            Text(phase.narrative.strip() if phase is not None else "")
-        )
+        story = Text()
+        if phase is not None:
+            story.append(phase.narrative.strip() + "\n")
+            if phase.questions:
+                story.append("\nQuestions for the groups\n", style="bold #ffffff")
+                for n, q in enumerate(phase.questions, 1):
+                    story.append(f"{n}. ", style="bold #ffffff")
+                    story.append(q.text.strip() + "\n")
+        self.query_one("#group-narrative", Static).update(story)
 
 
 class GalleryPanel(Container):
-    """Every group's proposals as cards, one column per group."""
+    """Every group's proposals as cards, one column per group.
+
+    Nobody scrolls a projector: a column longer than the screen moves on by itself,
+    a screenful every few seconds, and starts again from the top.
+    """
+
+    DRIFT_SECONDS = 6.0
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown: tuple | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(self.DRIFT_SECONDS, self._drift)
+
+    def _drift(self) -> None:
+        if not self.display or not self.is_on_screen:
+            return
+        for col in self.query(".gallery-col"):
+            if not isinstance(col, VerticalScroll) or col.max_scroll_y <= 0:
+                continue
+            if col.scroll_y >= col.max_scroll_y:
+                col.scroll_home(animate=False)
+            else:
+                col.scroll_relative(y=max(1, col.size.height - 3), animate=False)
 
     def show(self, groups: list[Group], proposals: list[Proposal]) -> None:
         key = (tuple((g.id, g.name) for g in groups), tuple((p.id, p.group_id, p.title) for p in proposals))
@@ -211,8 +237,11 @@ class VotingPanel(Vertical):
             head.append("\nThe results will be shown shortly.")
         if rnd is not None and ballots is not None:
             cast, eligible = ballots
-            progress.append(bar(cast, max(eligible, 1), 40) or " ", style="#5fd75f")
-            progress.append(f"\n{cast} of {plural(eligible, 'participant')} have voted", style="bold")
+            filled = bar(cast, max(eligible, 1), 40)
+            progress.append(filled, style="#5fd75f")
+            progress.append("░" * (40 - len(filled)), style="#5f5f5f")
+            verb = "have voted" if rnd.is_open else "voted"
+            progress.append(f"\n{cast} of {plural(eligible, 'participant')} {verb}", style="bold")
         if rnd is not None and rnd.is_open and ballot:
             listing.append("On the ballot\n", style="bold underline")
             for p in ballot:
@@ -231,7 +260,23 @@ class ResultsPanel(Vertical):
         yield Static("", id="results-tie")
         yield Static("", id="results-chart")
 
-    def show(self, results: RoundResults, proposals: list[Proposal], width: int) -> None:
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._data: tuple[RoundResults, list[Proposal]] | None = None
+        self._drawn_width = -1
+
+    def show(self, results: RoundResults, proposals: list[Proposal]) -> None:
+        self._data = (results, proposals)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self._data is not None and self.content_size.width != self._drawn_width:
+            self._draw()
+
+    def _draw(self) -> None:
+        assert self._data is not None
+        results, proposals = self._data
+        width = self._drawn_width = self.content_size.width
         r = results.round
         head = Text()
         head.append(" RESULTS ", style="bold #000000 on #ffd75f")
@@ -247,15 +292,18 @@ class ResultsPanel(Vertical):
             tie.update(Text(f"Tie for first place: {', '.join(tied)}", style="bold"))
         titles = {p.id: p.title for p in proposals}
         top = max((x.points for x in results.results), default=0)
-        bar_width = max(10, min(40, width // 3))
+        bar_width = max(10, min(40, (width or 90) // 3))
         table = Table.grid(padding=(0, 1), expand=True)
+        air = len(results.results) <= 8  # a blank line between bars while they fit
         table.add_column("rank", justify="right", width=3, no_wrap=True)
         table.add_column("id", no_wrap=True, style="bold #87d7ff")
         table.add_column("title", ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column("bar", width=bar_width, no_wrap=True)
         table.add_column("points", justify="right", no_wrap=True)
         table.add_column("tie", width=3, no_wrap=True)
-        for x in results.results:
+        for n, x in enumerate(results.results):
+            if air and n:
+                table.add_row()
             first = x.rank == 1
             table.add_row(
                 Text(f"{x.rank}.", style="bold" if first else ""),
