@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
+import logging
 import os
 import shlex
 import signal
@@ -145,13 +146,44 @@ def resolve_public_url(host: str, port: int, public_url: str | None) -> tuple[st
 
 # -- the server -------------------------------------------------------------------------
 
-def app_command(svc: SessionService, target: str) -> str:
-    """The shell command textual-serve runs for each browser connection."""
+def app_argv(svc: SessionService, target: str) -> list[str]:
+    """The command line of the app process each browser connection gets."""
     if target not in TARGETS:
         raise RoundtableError(f"Cannot serve '{target}'; use one of {', '.join(TARGETS)}.")
     path = svc.path.resolve()
-    argv = [sys.executable, "-m", "roundtable", "--sessions-dir", str(path.parent), target, str(path)]
-    return shlex.join(argv)
+    return [sys.executable, "-m", "roundtable", "--sessions-dir", str(path.parent), target, str(path)]
+
+
+def shell_command(argv: list[str]) -> str:
+    """textual-serve runs its command through the shell: quote every word, and `exec` so
+    the shell is replaced by the app (one process per browser, which the server can kill)."""
+    return "exec " + shlex.join(argv)
+
+
+def _die_with_parent():
+    """A preexec_fn so an app process ends if the server is killed outright (Linux).
+
+    Without it a `kill -9` of the server would leave each browser's app running; the
+    setting survives the shell's `exec`.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    PR_SET_PDEATHSIG = 1
+
+    def setup() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the server died before prctl took effect
+            os._exit(1)
+
+    return setup
 
 
 def _make_server_class():
@@ -160,17 +192,58 @@ def _make_server_class():
     from textual_serve.app_service import AppService
     from textual_serve.server import Server, to_int
 
+    log = logging.getLogger("roundtable.serve")
+
     class ClientAppService(AppService):
         """One app process; it learns the browser's address from ROUNDTABLE_CLIENT."""
 
         def __init__(self, *args: Any, client: str, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.client = client
+            self.stopping = False
 
         def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
             env = super()._build_environment(width=width, height=height)
             env["ROUNDTABLE_CLIENT"] = self.client
             return env
+
+        async def _open_app_process(self, width: int = 80, height: int = 24):
+            # As textual-serve does, plus a session of its own: Ctrl+C in the terminal
+            # reaches only the server, which then asks each app to quit cleanly.
+            environment = self._build_environment(width=width, height=height)
+            self._process = process = await asyncio.create_subprocess_shell(
+                self.command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=environment,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(),
+            )
+            assert process.stdin is not None
+            self._stdin = process.stdin
+            return process
+
+        async def run(self) -> None:
+            await super().run()
+            process = self._process
+            if process is not None:
+                try:
+                    status = await asyncio.wait_for(process.wait(), SHUTDOWN_GRACE)
+                except asyncio.TimeoutError:
+                    status = None
+                if status not in (0, None) and not self.stopping:
+                    log.warning("The app for %s ended with status %s.", self.client, status)
+            # The process is gone (it quit, crashed or never started): let the browser
+            # show "Disconnected" instead of a frozen screen.
+            try:
+                await self.remote_close()
+            except Exception:
+                pass
+
+        async def stop(self) -> None:
+            self.stopping = True
+            await super().stop()
 
     class RoundtableServer(Server):
         """textual-serve's Server with our offline template, quiet startup and per-client env."""
@@ -188,6 +261,7 @@ def _make_server_class():
             # Ask every app process to quit, then close the sockets, so stopping the
             # server does not wait for browsers to go away.
             for service in list(self.services):
+                service.stopping = True
                 try:
                     await service.send_meta({"type": "quit"})
                 except Exception:
@@ -230,10 +304,7 @@ def _make_server_class():
             except asyncio.CancelledError:
                 await websocket.close()
             except Exception as error:  # a browser misbehaving must not stop the server
-                import logging
-
-                logging.getLogger("roundtable.serve").warning("Connection from %s failed: %s",
-                                                              request.remote, error)
+                log.warning("Connection from %s failed: %s", request.remote, error)
             finally:
                 self.sockets.discard(websocket)
                 if app_service is not None:
@@ -301,17 +372,15 @@ async def _serve(server, announce) -> None:
         await runner.cleanup()
 
 
-def serve_command(command: str, *, host: str, port: int, public_url: str, title: str,
+def serve_command(argv: list[str], *, host: str, port: int, public_url: str, title: str,
                   announce=lambda: None) -> int:
-    """Serve `command` (one process per browser) until Ctrl+C or SIGTERM; returns 0.
+    """Serve the program `argv` (one process per browser) until Ctrl+C or SIGTERM; returns 0.
 
     `announce` is called once the port is bound. Bind failures raise RoundtableError.
     """
-    import logging
-
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("aiohttp.access").setLevel(logging.ERROR)
-    server = _make_server_class()(command, host=host, port=port, title=title, public_url=public_url)
+    server = _make_server_class()(shell_command(argv), host=host, port=port, title=title, public_url=public_url)
     try:
         asyncio.run(_serve(server, announce))
     except KeyboardInterrupt:  # a second Ctrl+C while shutting down
@@ -331,16 +400,20 @@ def _qr_block(url: str) -> str:
 
 def run_server(svc: SessionService, *, target: str, host: str, port: int, public_url: str | None) -> int:
     """`roundtable serve` and `roundtable present --serve`."""
-    command = app_command(svc, target)
+    argv = app_argv(svc, target)
     if not 0 < port < 65536:
         raise RoundtableError(f"Port {port} is not a port number; choose one between 1024 and 65535.")
     url, warning = resolve_public_url(host, port, public_url)
     info = svc.info()
-    if target == "join":
-        svc.set_join_url(url)
     join_code = svc.join_code()
 
     def announce() -> None:
+        # Only once the port is ours: a second server that failed to start must not
+        # overwrite the address the first one announced.
+        if target == "join":
+            svc.set_join_url(url)
+        # The app processes open the session themselves; this one only serves.
+        svc.close()
         lines = [f"roundtable — {info.title}"]
         if target == "join":
             lines += [f"Join at:    {url}", f"Join code:  {join_code}", "", _qr_block(url), ""]
@@ -354,7 +427,5 @@ def run_server(svc: SessionService, *, target: str, host: str, port: int, public
             print(warning, file=sys.stderr, flush=True)
         print("\n".join(lines), flush=True)
 
-    # The app processes open the session themselves; this one only serves.
-    svc.close()
-    return serve_command(command, host=host, port=port, public_url=url,
+    return serve_command(argv, host=host, port=port, public_url=url,
                          title=f"roundtable — {info.title}", announce=announce)

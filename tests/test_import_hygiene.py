@@ -14,7 +14,10 @@ from pathlib import Path
 
 from conftest import MINI, ROOT
 
-CORE = ["scenario", "scenarios", "models", "store", "service", "voting", "minutes", "render", "cli", "errors"]
+CORE = [
+    "scenario", "scenarios", "models", "store", "service", "voting", "minutes", "render", "cli", "errors",
+    "participant", "qr", "codes", "serve",
+]
 
 
 def _run(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
