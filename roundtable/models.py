@@ -130,18 +130,31 @@ class Proposal(View):
 
 class Round(View):
     id: int
-    method: str
-    dots: int
-    max_per_proposal: int
+    method: str  # dot | approval | score | borda | consent
+    dots: int  # dot rounds: budget per ballot (0 for other methods)
+    max_per_proposal: int  # dot rounds: cap per proposal (0 for other methods)
     proposals: list[str]
     opened_at: dt.datetime
     closed_at: dt.datetime | None
     title: str = ""
     revealed_at: dt.datetime | None = None  # participants and the projector see results from then
+    min_approvals: int | None = None
+    max_approvals: int | None = None
+    max_score: int | None = None  # score rounds: scores go from 0 to this
+    shortlist: int = 1  # how many proposals the round picks; a tie at that cut-off is flagged
+    per_group: bool = False  # one ballot per group, cast by any member (the last cast counts)
+    reveal: str = "after-close"  # manual | after-close | after-vote | live
+    anonymous: bool = False
+    runoff_of: int | None = None
+    tied_at_cutoff: list[str] = Field(default_factory=list)  # runoffs: let in by a tie at the cut-off
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def ranked(self) -> bool:
+        return self.method != "consent"
 
 
 class RoundStatus(View):
@@ -163,6 +176,11 @@ class Result(View):
     count: int | None = None
 
 
+class ConsentVote(View):
+    option: str  # agree | abstain | disagree | block
+    reason: str = ""
+
+
 class ConsentResult(View):
     """A consent check on one plan: counts per option, block reasons, outcome."""
 
@@ -176,12 +194,41 @@ class ConsentResult(View):
         return "passed" if self.passed else "not passed"
 
 
+class TieSettlement(View):
+    kind: str  # runoff | draw | decision
+    seed: str | None = None  # draws: re-run with random.Random(seed).shuffle(tied in id order)
+    chosen: list[str] = Field(default_factory=list)  # the tied proposals that go through
+    reason: str = ""
+    runoff_round: int | None = None
+    settled_at: dt.datetime
+
+
+class Tie(View):
+    """Proposals sharing the points at the round's cut-off (first place when it picks one)."""
+
+    at: str  # first | cutoff
+    places: int  # how many of the tied proposals go through
+    tied: list[str]
+    settlement: TieSettlement | None = None
+
+
+class BallotRecord(View):
+    """One ballot as cast; `voter` is None in anonymous rounds."""
+
+    voter: str | None  # participant id, or group id in one-ballot-per-group rounds
+    cast_by: str | None = None  # per-group rounds: the member who cast it
+    cast_at: dt.datetime | None = None
+    ballot: dict[str, int] | list[str] | ConsentVote
+
+
 class RoundResults(View):
     round: Round
     eligible: int
     ballots_cast: int
     paper_points: int
-    results: list[Result]
+    results: list[Result]  # empty for consent rounds
+    consent: ConsentResult | None = None
+    tie: Tie | None = None
 
     @property
     def tie_for_first(self) -> bool:

@@ -125,14 +125,23 @@ class _RoomView:
         st = self._svc.round_status(round_id)
         return st.ballots_cast, st.eligible
 
+    def _viewer_code(self) -> str | None:
+        return None
+
     def revealed_results(self, round_id: int | None = None) -> RoundResults | None:
-        """Results of the given (or latest revealed) round, only once the facilitator revealed them."""
-        rounds = [r for r in self._svc.rounds() if r.revealed_at is not None]
+        """Results of the given round, or of the latest round whose results this view may see.
+
+        What may be seen follows the round's reveal setting (see
+        `SessionService.visible_results`): never sealed results.
+        """
+        rounds = self._svc.rounds()
         if round_id is not None:
             rounds = [r for r in rounds if r.id == round_id]
-        if not rounds:
-            return None
-        return self._svc.results(rounds[-1].id)
+        for r in reversed(rounds):
+            res = self._svc.visible_results(r.id, voter_code=self._viewer_code())
+            if res is not None:
+                return res
+        return None
 
 
 class ProjectorView(_RoomView):
@@ -157,6 +166,9 @@ class ParticipantClient(_RoomView):
         super().__init__(svc)
         self._pid = participant_id
         self._code = code
+
+    def _viewer_code(self) -> str | None:
+        return self._code
 
     def me(self) -> Participant:
         """The participant as now stored; refused once their code was revoked or reissued."""
@@ -205,15 +217,21 @@ class ParticipantClient(_RoomView):
             raise Refused(f"{p.id} is {p.status.value}; only the facilitator can change it now.")
         return self._svc.update_proposal(p.id, title=title, text=text, step=step, timeframe=timeframe, actors=actors)
 
-    def own_ballot(self) -> dict[str, int]:
+    def own_ballot(self):
+        """This participant's (or their group's) ballot in the open round, shaped by its method."""
         self.me()
         return self._svc.own_ballot(self._code)
 
-    def cast_ballot(self, allocation: Mapping[str, int]) -> dict[str, int]:
+    def has_voted(self) -> bool:
+        self.me()
+        return self._svc.has_voted(self._code)
+
+    def cast_ballot(self, ballot, *, reason: str = ""):
+        """Cast or re-cast: {P: dots} (dot), {P: score} (score), [P, ...] (approval, borda), option (consent)."""
         self.me()
         # cast_ballot looks the code up again inside its transaction, so a code revoked
         # between the check above and the write still cannot vote.
-        return self._svc.cast_ballot(self._code, allocation, source="device")
+        return self._svc.cast_ballot(self._code, ballot, reason=reason, source="device")
 
 
 class Gate:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -25,6 +27,8 @@ from .models import (
     Action,
     ActionStatus,
     AgendaItem,
+    BallotRecord,
+    ConsentVote,
     Decision,
     EvaluationNote,
     Group,
@@ -39,6 +43,8 @@ from .models import (
     RoundStatus,
     SessionInfo,
     TalkRecord,
+    Tie,
+    TieSettlement,
     TimerState,
 )
 from .scenario import Scenario, Timeframe
@@ -530,7 +536,7 @@ class SessionService:
 
     @staticmethod
     def _has_ballots(tx: _Tx, pid: str) -> bool:
-        return tx.one("SELECT 1 FROM ballots WHERE participant_id = ?", (pid,)) is not None
+        return tx.one("SELECT 1 FROM ballots WHERE voter = ? OR cast_by = ?", (pid, pid)) is not None
 
     def import_participants_csv(self, path: str | Path) -> ImportReport:
         """Rows with columns name, organisation, sector, group (header optional).
@@ -961,24 +967,30 @@ class SessionService:
         props = [r[0] for r in tx.all(
             "SELECT proposal_id FROM round_proposals WHERE round_id = ? ORDER BY position", (row["id"],)
         )]
+        settings = json.loads(row["settings"] or "{}")
         return Round(
             id=row["id"], method=row["method"], dots=row["dots"], max_per_proposal=row["max_per_proposal"],
             proposals=props, opened_at=row["opened_at"], closed_at=row["closed_at"], title=row["title"],
-            revealed_at=row["revealed_at"],
+            revealed_at=row["revealed_at"], per_group=bool(row["per_group"]), reveal=row["reveal"],
+            anonymous=bool(row["anonymous"]), runoff_of=row["runoff_of"], **settings,
         )
 
     def round(self, round_id: int | None = None) -> Round:
         """The given round, or the latest one."""
         with self.store.snapshot() as tx:
-            if round_id is None:
-                row = tx.one("SELECT * FROM rounds ORDER BY id DESC LIMIT 1")
-                if row is None:
-                    raise NotFound("No voting round has been opened in this session yet.")
-            else:
-                row = tx.one("SELECT * FROM rounds WHERE id = ?", (round_id,))
-                if row is None:
-                    raise NotFound(f"No voting round {round_id} in this session.")
-            return self._round(tx, row)
+            return self._round(tx, self._round_row(tx, round_id))
+
+    @staticmethod
+    def _round_row(tx: _Tx, round_id: int | None):
+        if round_id is None:
+            row = tx.one("SELECT * FROM rounds ORDER BY id DESC LIMIT 1")
+            if row is None:
+                raise NotFound("No voting round has been opened in this session yet.")
+        else:
+            row = tx.one("SELECT * FROM rounds WHERE id = ?", (round_id,))
+            if row is None:
+                raise NotFound(f"No voting round {round_id} in this session.")
+        return row
 
     def open_round_now(self) -> Round | None:
         with self.store.snapshot() as tx:
@@ -986,40 +998,50 @@ class SessionService:
             return self._round(tx, row) if row else None
 
     def open_round(
-        self, *, dots: int, max_per_proposal: int | None = None, proposals: Sequence[str] | None = None,
-        title: str = "",
+        self, *, method: str = "dot", dots: int | None = None, max_per_proposal: int | None = None,
+        min_approvals: int | None = None, max_approvals: int | None = None, max_score: int | None = None,
+        proposals: Sequence[str] | None = None, title: str = "", shortlist: int = 1, per_group: bool = False,
+        reveal: str = "after-close", anonymous: bool = False, runoff_of: int | None = None, top: int | None = None,
     ) -> Round:
-        if not isinstance(dots, int) or dots < 1 or dots > 1000:
-            raise Refused("The dot budget must be a whole number from 1 to 1000.")
-        cap = dots if max_per_proposal is None else max_per_proposal
-        if not isinstance(cap, int) or cap < 1:
-            raise Refused("The cap per proposal must be at least 1.")
-        if cap > dots:
-            raise Refused(f"The cap per proposal ({cap}) cannot exceed the dot budget ({dots}).")
+        """Open a round; its method and settings are fixed from now on.
+
+        `runoff_of=R, top=N` votes again over the top N of closed round R (proposals tied
+        at the cut-off come along and are flagged).
+        """
+        rules = _round_rules(method, dots, max_per_proposal, min_approvals, max_approvals, max_score,
+                             shortlist, reveal)
         title = _clean(title, "round title", limit=MAX_TITLE)
+        tied_at_cutoff: list[str] = []
+        if runoff_of is not None:
+            if proposals is not None:
+                raise Refused("A runoff takes its proposals from the earlier round; do not list them as well.")
+            if not isinstance(top, int) or top < 1:
+                raise Refused("A runoff needs --top N: how many of the earlier round's best go into it.")
+            earlier = self.results(runoff_of)
+            if not earlier.round.ranked:
+                raise Refused(f"Round {runoff_of} was a consent check; it has no ranking to run off.")
+            proposals, tied_at_cutoff = voting.top_with_ties(earlier.results, top)
+            title = title or f"Runoff of round {runoff_of}"
+        elif top is not None:
+            raise Refused("--top only goes with --runoff (the top N of an earlier round).")
         with self.store.write() as tx:
             open_row = tx.one("SELECT id FROM rounds WHERE closed_at IS NULL")
             if open_row:
                 raise Refused(f"Round {open_row[0]} is still open; close it before opening another.")
-            if proposals is None:
-                chosen = [r[0] for r in tx.all("SELECT id FROM proposals WHERE status != 'merged' ORDER BY number")]
-            else:
-                chosen = []
-                for ref in proposals:
-                    pid = _proposal_id(ref)
-                    row = tx.one("SELECT status, merged_into FROM proposals WHERE id = ?", (pid,))
-                    if row is None:
-                        raise NotFound(f"No proposal {pid} in this session.")
-                    if row["status"] == "merged":
-                        raise Refused(f"{pid} is merged into {row['merged_into']}; vote on {row['merged_into']} instead.")
-                    if pid in chosen:
-                        raise Refused(f"{pid} is listed twice.")
-                    chosen.append(pid)
-            if len(chosen) < 1:
-                raise Refused("There are no proposals to vote on; add proposals first.")
+            chosen = self._chosen_proposals(tx, proposals)
+            if method == "consent" and len(chosen) != 1:
+                raise Refused(
+                    f"A consent round checks one plan; choose exactly one proposal (there are {len(chosen)})."
+                )
+            settings = {k: v for k, v in rules.items() if k not in ("dots", "max_per_proposal", "reveal")}
+            if tied_at_cutoff:
+                settings["tied_at_cutoff"] = tied_at_cutoff
             cur = tx.execute(
-                "INSERT INTO rounds (method, dots, max_per_proposal, opened_at, title) VALUES ('dot', ?, ?, ?, ?)",
-                (dots, cap, _iso(self.now()), title),
+                "INSERT INTO rounds (method, dots, max_per_proposal, opened_at, title, settings, per_group, reveal,"
+                " anonymous, runoff_of, salt) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (method, rules["dots"], rules["max_per_proposal"], _iso(self.now()), title, json.dumps(settings),
+                 int(bool(per_group)), rules["reveal"], int(bool(anonymous)), runoff_of,
+                 secrets.token_hex(32) if anonymous else None),
             )
             rid = cur.lastrowid
             tx.executemany(
@@ -1028,13 +1050,40 @@ class SessionService:
             )
             return self._round(tx, tx.one("SELECT * FROM rounds WHERE id = ?", (rid,)))
 
+    @staticmethod
+    def _chosen_proposals(tx: _Tx, proposals: Sequence[str] | None) -> list[str]:
+        if proposals is None:
+            chosen = [r[0] for r in tx.all("SELECT id FROM proposals WHERE status != 'merged' ORDER BY number")]
+        else:
+            chosen = []
+            for ref in proposals:
+                pid = _proposal_id(ref)
+                row = tx.one("SELECT status, merged_into FROM proposals WHERE id = ?", (pid,))
+                if row is None:
+                    raise NotFound(f"No proposal {pid} in this session.")
+                if row["status"] == "merged":
+                    raise Refused(f"{pid} is merged into {row['merged_into']}; vote on {row['merged_into']} instead.")
+                if pid in chosen:
+                    raise Refused(f"{pid} is listed twice.")
+                chosen.append(pid)
+        if not chosen:
+            raise Refused("There are no proposals to vote on; add proposals first.")
+        return chosen
+
     def close_round(self) -> RoundResults:
         with self.store.write() as tx:
             row = tx.one("SELECT * FROM rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1")
             if row is None:
                 raise Refused("No voting round is open.")
-            eligible = tx.one("SELECT count(*) FROM participants WHERE role = 'participant'")[0]
-            tx.execute("UPDATE rounds SET closed_at = ?, eligible = ? WHERE id = ?", (_iso(self.now()), eligible, row["id"]))
+            eligible = self._count_eligible(tx, bool(row["per_group"]))
+            now = _iso(self.now())
+            # except for manual reveal, closing is when everyone gets to see the results;
+            # the anonymous round's salt goes, so its tokens can no longer be linked to anyone
+            revealed = row["revealed_at"] or (now if row["reveal"] != "manual" else None)
+            tx.execute(
+                "UPDATE rounds SET closed_at = ?, eligible = ?, revealed_at = ?, salt = NULL WHERE id = ?",
+                (now, eligible, revealed, row["id"]),
+            )
             rid = row["id"]
         return self.results(rid)
 
@@ -1062,11 +1111,19 @@ class SessionService:
             )
 
     @staticmethod
-    def _eligible(tx: _Tx, rid: int) -> int:
-        frozen = tx.one("SELECT eligible FROM rounds WHERE id = ?", (rid,))[0]
-        if frozen is not None:
-            return frozen
+    def _count_eligible(tx: _Tx, per_group: bool) -> int:
+        if per_group:
+            # groups with at least one voting member
+            return tx.one(
+                "SELECT count(DISTINCT group_id) FROM participants WHERE role = 'participant' AND group_id IS NOT NULL"
+            )[0]
         return tx.one("SELECT count(*) FROM participants WHERE role = 'participant'")[0]
+
+    def _eligible(self, tx: _Tx, rid: int) -> int:
+        row = tx.one("SELECT eligible, per_group FROM rounds WHERE id = ?", (rid,))
+        if row["eligible"] is not None:
+            return row["eligible"]
+        return self._count_eligible(tx, bool(row["per_group"]))
 
     def voter(self, code: str) -> Participant:
         """Who a voting code belongs to; refused for unknown codes and non-voters."""
@@ -1079,56 +1136,89 @@ class SessionService:
             raise Refused(f"{p.name} is {_a(p.role.value)} and does not vote.")
         return p
 
-    def cast_ballot(self, code: str, allocation: Mapping[str, int], *, source: str = "cli") -> dict[str, int]:
-        """Store a dot ballot, replacing the voter's earlier one in the same round."""
+    @staticmethod
+    def _voter_key(row, voter: Participant) -> str:
+        """Whose ballot this is: the participant, their group, or a one-way token of either."""
+        if row["per_group"]:
+            if not voter.group_id:
+                raise Refused(f"{voter.name} is not in a group, and this round takes one ballot per group.")
+            key = voter.group_id
+        else:
+            key = voter.id
+        if row["anonymous"]:
+            return hmac.new(bytes.fromhex(row["salt"]), key.encode(), hashlib.sha256).hexdigest()
+        return key
+
+    def cast_ballot(
+        self, code: str, ballot: Mapping[str, int] | Sequence[str] | ConsentVote | str, *, reason: str = "",
+        source: str = "cli",
+    ) -> dict[str, int] | list[str] | ConsentVote:
+        """Store a ballot, replacing the voter's (or their group's) earlier one in the round.
+
+        The ballot's shape follows the round's method: {proposal: dots} for dot,
+        {proposal: score} for score (every proposal), [proposal, ...] for approval and
+        for borda (most preferred first), an option (with `reason`) for consent.
+        """
         self.voter(code)  # refuse unknown codes before looking at the ballot
-        alloc: dict[str, int] = {}
-        for ref, n in allocation.items():
-            pid = _proposal_id(ref)
-            if not isinstance(n, int) or isinstance(n, bool):
-                raise Refused(f"The dots for {pid} must be a whole number.")
-            if pid in alloc:
-                raise Refused(f"{pid} appears twice in the ballot.")
-            alloc[pid] = n
         with self.store.write() as tx:
             row = tx.one("SELECT * FROM rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1")
             if row is None:
                 raise Refused("No voting round is open; the ballot was not counted.")
             r = self._round(tx, row)
+            content = _check_ballot(r, ballot, reason)
             # Look the code up again inside the transaction: a code reissued a moment
             # ago must not cast a ballot.
             voter_row = tx.one("SELECT * FROM participants WHERE code = ?", (normalise_code(code),))
             if voter_row is None:
                 raise Refused("That voting code is not known in this session; check it and try again.")
             voter = _participant(voter_row)
-            voting.check_dot_ballot(alloc, r.proposals, r.dots, r.max_per_proposal)
-            tx.execute("DELETE FROM ballots WHERE round_id = ? AND participant_id = ?", (r.id, voter.id))
+            key = self._voter_key(row, voter)
+            tx.execute("DELETE FROM ballots WHERE round_id = ? AND voter = ?", (r.id, key))
+            named = not r.anonymous
             tx.execute(
-                "INSERT INTO ballots (round_id, participant_id, cast_at, source) VALUES (?,?,?,?)",
-                (r.id, voter.id, _iso(self.now()), source),
+                "INSERT INTO ballots (round_id, voter, cast_by, cast_at, source, content) VALUES (?,?,?,?,?,?)",
+                (r.id, key, voter.id if named else None, _iso(self.now()) if named else None,
+                 source if named else "anonymous", json.dumps(content, ensure_ascii=False)),
             )
-            tx.executemany(
-                "INSERT INTO ballot_items (round_id, participant_id, proposal_id, points) VALUES (?,?,?,?)",
-                [(r.id, voter.id, p, n) for p, n in alloc.items() if n > 0],
-            )
-        return {p: n for p, n in alloc.items() if n > 0}
+        return _ballot_view(r.method, content)
 
-    def own_ballot(self, code: str) -> dict[str, int]:
-        """The voter's own ballot in the open round (for re-casting); never anyone else's."""
+    def own_ballot(self, code: str) -> dict[str, int] | list[str] | ConsentVote | None:
+        """The voter's (or their group's) ballot in the open round; never anyone else's.
+
+        {} / [] / None when there is no ballot yet (by the method's shape) or no open round.
+        """
         voter = self.voter(code)
-        r = self.open_round_now()
-        if r is None:
-            return {}
-        rows = self.store.query(
-            "SELECT proposal_id, points FROM ballot_items WHERE round_id = ? AND participant_id = ?", (r.id, voter.id)
-        )
-        return {row[0]: row[1] for row in rows}
+        with self.store.snapshot() as tx:
+            row = tx.one("SELECT * FROM rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1")
+            if row is None:
+                return {}
+            try:
+                key = self._voter_key(row, voter)
+            except Refused:
+                return _ballot_view(row["method"], None)
+            b = tx.one("SELECT content FROM ballots WHERE round_id = ? AND voter = ?", (row["id"], key))
+        return _ballot_view(row["method"], json.loads(b[0]) if b else None)
+
+    def has_voted(self, code: str, round_id: int | None = None) -> bool:
+        """Whether the voter (or their group) has a ballot in the open round."""
+        voter = self.voter(code)
+        with self.store.snapshot() as tx:
+            row = tx.one("SELECT * FROM rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1")
+            if row is None or (round_id is not None and row["id"] != round_id):
+                return False
+            try:
+                key = self._voter_key(row, voter)
+            except Refused:
+                return False
+            return tx.one("SELECT 1 FROM ballots WHERE round_id = ? AND voter = ?", (row["id"], key)) is not None
 
     def enter_paper_tally(self, tallies: Mapping[str, int], round_id: int | None = None) -> dict[str, int]:
         """Points counted from a paper or wall vote; replaces the earlier paper entry for the round."""
         r = self.round(round_id)
         if not r.is_open:
             raise Refused(f"Round {r.id} is closed; paper tallies must be entered before closing it.")
+        if r.method not in PAPER_METHODS:
+            raise Refused(f"A {r.method} round cannot take a paper tally; paper works for dot and approval votes.")
         clean: dict[str, int] = {}
         for ref, n in tallies.items():
             pid = _proposal_id(ref)
@@ -1147,26 +1237,137 @@ class SessionService:
             )
         return clean
 
-    def results(self, round_id: int | None = None) -> RoundResults:
+    def paper_tally(self, round_id: int | None = None) -> dict[str, int]:
         r = self.round(round_id)
-        if r.is_open:
+        rows = self.store.query("SELECT proposal_id, points FROM paper_tallies WHERE round_id = ?", (r.id,))
+        return {row[0]: row[1] for row in rows}
+
+    def results(self, round_id: int | None = None) -> RoundResults:
+        """A round's results for the facilitator: once closed, or at any time in a live round."""
+        r = self.round(round_id)
+        if r.is_open and r.reveal != "live":
             raise Refused(f"Round {r.id} is still open: results are sealed until the facilitator closes it.")
         return self._tally(r)
 
+    def visible_results(self, round_id: int | None = None, *, voter_code: str | None = None) -> RoundResults | None:
+        """What a participant device (with `voter_code`) or the projector may see, else None.
+
+        manual: once revealed; after-close: once closed; after-vote: once closed, or to a
+        voter whose ballot (or group's) is in; live: always.
+        """
+        r = self.round(round_id)
+        if r.revealed_at is not None or (r.is_open and r.reveal == "live"):
+            return self._tally(r)
+        if r.is_open and r.reveal == "after-vote" and voter_code and self.has_voted(voter_code, r.id):
+            return self._tally(r)
+        return None
+
+    def ballots(self, round_id: int | None = None) -> list[BallotRecord]:
+        """The ballots of a closed round, for the minutes: named ones with their voter."""
+        r = self.round(round_id)
+        if r.is_open:
+            raise Refused(f"Round {r.id} is still open: its ballots are sealed until it closes.")
+        rows = self.store.query("SELECT * FROM ballots WHERE round_id = ?", (r.id,))
+        out = [
+            BallotRecord(
+                voter=None if r.anonymous else row["voter"], cast_by=None if r.anonymous else row["cast_by"],
+                cast_at=None if r.anonymous else row["cast_at"], ballot=_ballot_view(r.method, json.loads(row["content"])),
+            )
+            for row in rows
+        ]
+        # anonymous ballots in an order that says nothing about when or by whom they were cast
+        return sorted(out, key=lambda b: (b.voter or "", json.dumps(b.ballot if not isinstance(b.ballot, ConsentVote)
+                                                                    else b.ballot.model_dump(), sort_keys=True)))
+
     def _tally(self, r: Round) -> RoundResults:
         with self.store.snapshot() as tx:
-            ballots: dict[str, dict[str, int]] = {}
-            for row in tx.all("SELECT participant_id, proposal_id, points FROM ballot_items WHERE round_id = ?", (r.id,)):
-                ballots.setdefault(row[0], {})[row[1]] = row[2]
+            contents = [json.loads(row[0]) for row in tx.all("SELECT content FROM ballots WHERE round_id = ?", (r.id,))]
             paper = {row[0]: row[1] for row in tx.all(
                 "SELECT proposal_id, points FROM paper_tallies WHERE round_id = ?", (r.id,)
             )}
-            cast = tx.one("SELECT count(*) FROM ballots WHERE round_id = ?", (r.id,))[0]
             eligible = self._eligible(tx, r.id)
+            settled = tx.one("SELECT * FROM tie_settlements WHERE round_id = ?", (r.id,))
+        consent = None
+        results: list[Result] = []
+        if r.method == "consent":
+            consent = voting.tally_consent(r.proposals[0], [(c["option"], c.get("reason", "")) for c in contents])
+        elif r.method == "dot":
+            results = voting.tally_dots(r.proposals, contents, paper)
+        elif r.method == "approval":
+            results = voting.tally_approval(r.proposals, contents, paper)
+        elif r.method == "score":
+            results = voting.tally_score(r.proposals, contents)
+        elif r.method == "borda":
+            results = voting.tally_borda(r.proposals, contents)
+        tie = None
+        if results and not r.is_open:
+            found = voting.find_tie(results, r.shortlist)
+            if found is not None:
+                tied, places = found
+                tie = Tie(at="first" if r.shortlist == 1 else "cutoff", places=places, tied=tied,
+                          settlement=_settlement(settled) if settled else None)
         return RoundResults(
-            round=r, eligible=eligible, ballots_cast=cast, paper_points=sum(paper.values()),
-            results=voting.tally_dots(r.proposals, ballots.values(), paper),
+            round=r, eligible=eligible, ballots_cast=len(contents), paper_points=sum(paper.values()),
+            results=results, consent=consent, tie=tie,
         )
+
+    def settle_tie(
+        self, round_id: int | None = None, *, how: str, seed: str | None = None, chosen: Sequence[str] = (),
+        reason: str = "", runoff: Mapping | None = None,
+    ) -> RoundResults:
+        """Settle a closed round's tie: a runoff among the tied, a draw, or a decision.
+
+        A draw shuffles the tied proposals in id order with random.Random(seed) and takes
+        the first ones; the seed is recorded so anyone can re-run it.
+        """
+        res = self.results(round_id)
+        r = res.round
+        if r.is_open:
+            raise Refused(f"Round {r.id} is still open; ties are settled once it closes.")
+        if res.tie is None:
+            raise Refused(f"Round {r.id} has no tie to settle.")
+        if res.tie.settlement is not None:
+            raise Refused(f"The tie in round {r.id} was already settled ({res.tie.settlement.kind}).")
+        tied, places = res.tie.tied, res.tie.places
+        ordered = sorted(tied, key=lambda p: int(p[1:]))
+        runoff_round = None
+        if how == "draw":
+            seed = str(seed).strip() if seed not in (None, "") else str(secrets.randbits(48))
+            chosen = voting.draw(ordered, seed)[:places]
+            reason = _clean(reason, "reason")
+        elif how == "decision":
+            chosen = [_proposal_id(c) for c in chosen]
+            reason = _clean(reason, "reason", required=True)
+            if len(chosen) != places or len(set(chosen)) != places or not set(chosen) <= set(tied):
+                raise Refused(f"Choose {places} of the tied proposals ({', '.join(ordered)}) to go through.")
+            seed = None
+        elif how == "runoff":
+            seed, chosen = None, []
+            reason = _clean(reason, "reason")
+            opts = dict(runoff or {})
+            opts.setdefault("method", r.method)
+            if opts["method"] == "dot" and "dots" not in opts:
+                opts["dots"] = max(1, min(r.dots or places, places))
+            if opts["method"] == "score" and "max_score" not in opts:
+                opts["max_score"] = r.max_score or 5
+            opts.setdefault("per_group", r.per_group)
+            opts.setdefault("anonymous", r.anonymous)
+            opts.setdefault("reveal", r.reveal)
+            new = self.open_round(proposals=ordered, shortlist=places, title=f"Runoff for the tie in round {r.id}",
+                                  **opts)
+            runoff_round = new.id
+        else:
+            raise Refused("Settle a tie by runoff, draw or decision.")
+        with self.store.write() as tx:
+            if tx.one("SELECT 1 FROM tie_settlements WHERE round_id = ?", (r.id,)):
+                raise Refused(f"The tie in round {r.id} was already settled.")
+            tx.execute(
+                "INSERT INTO tie_settlements (round_id, kind, tied, places, seed, chosen, reason, runoff_round,"
+                " settled_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (r.id, how, json.dumps(ordered), places, seed, json.dumps(list(chosen)), reason, runoff_round,
+                 _iso(self.now())),
+            )
+        return self.results(r.id)
 
     # -- decisions, actions, evaluation ----------------------------------------
     def decisions(self) -> list[Decision]:
@@ -1278,6 +1479,107 @@ class SessionService:
 
 
 # -- helpers -------------------------------------------------------------------
+
+REVEAL_MODES = ("manual", "after-close", "after-vote", "live")
+PAPER_METHODS = ("dot", "approval")
+
+
+def _whole(value, what: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise Refused(f"{what} must be a whole number {bound}.")
+    return value
+
+
+def _round_rules(method, dots, cap, min_approvals, max_approvals, max_score, shortlist, reveal) -> dict:
+    """Check a round's settings for its method; refused with one sentence, nothing stored."""
+    if method not in voting.METHODS:
+        raise Refused(f"'{method}' is not a voting method; use dot, approval, score, borda or consent.")
+    if reveal not in REVEAL_MODES:
+        raise Refused(f"'{reveal}' is not a reveal setting; use live, after-vote, after-close or manual.")
+    rules: dict = {"dots": 0, "max_per_proposal": 0, "reveal": reveal,
+                   "shortlist": _whole(shortlist, "The shortlist size", 1, 1000)}
+    if method == "dot":
+        if dots is None:
+            raise Refused("A dot round needs a dot budget (--dots N).")
+        rules["dots"] = _whole(dots, "The dot budget", 1, 1000)
+        cap = rules["dots"] if cap is None else cap
+        rules["max_per_proposal"] = _whole(cap, "The cap per proposal", 1)
+        if cap > rules["dots"]:
+            raise Refused(f"The cap per proposal ({cap}) cannot exceed the dot budget ({rules['dots']}).")
+    elif dots is not None or cap is not None:
+        raise Refused(f"Dots and a cap per proposal belong to dot rounds, not {method} rounds.")
+    if method == "approval":
+        if min_approvals is not None:
+            rules["min_approvals"] = _whole(min_approvals, "The minimum number of approvals", 0, 1000)
+        if max_approvals is not None:
+            rules["max_approvals"] = _whole(max_approvals, "The maximum number of approvals", 1, 1000)
+        if min_approvals is not None and max_approvals is not None and min_approvals > max_approvals:
+            raise Refused(f"The minimum ({min_approvals}) cannot exceed the maximum ({max_approvals}) approvals.")
+    elif min_approvals is not None or max_approvals is not None:
+        raise Refused(f"--min and --max belong to approval rounds, not {method} rounds.")
+    if method == "score":
+        rules["max_score"] = _whole(5 if max_score is None else max_score, "The top score", 1, 100)
+    elif max_score is not None:
+        raise Refused(f"--max-score belongs to score rounds, not {method} rounds.")
+    return rules
+
+
+def _check_ballot(r: Round, ballot, reason: str):
+    """The ballot as it will be stored (JSON-ready), or Refused: the whole ballot, nothing counted."""
+    m = r.method
+    if m in ("dot", "score"):
+        if not isinstance(ballot, Mapping):
+            raise Refused(f"A {m} ballot gives a number per proposal (like P3=2).")
+        alloc: dict[str, int] = {}
+        for ref, n in ballot.items():
+            pid = _proposal_id(ref)
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise Refused(f"The {'dots' if m == 'dot' else 'score'} for {pid} must be a whole number.")
+            if pid in alloc:
+                raise Refused(f"{pid} appears twice in the ballot.")
+            alloc[pid] = n
+        if m == "dot":
+            voting.check_dot_ballot(alloc, r.proposals, r.dots, r.max_per_proposal)
+            return {p: n for p, n in alloc.items() if n > 0}
+        voting.check_score_ballot(alloc, r.proposals, r.max_score or 5)
+        return {p: alloc[p] for p in r.proposals}
+    if m in ("approval", "borda"):
+        if isinstance(ballot, (str, bytes)) or isinstance(ballot, Mapping) or not isinstance(ballot, Sequence):
+            raise Refused(f"An {m} ballot lists proposal ids (like P1 P4)." if m == "approval"
+                          else "A borda ballot lists proposal ids, most preferred first (like P4 P1 P2).")
+        ids = [_proposal_id(x) for x in ballot]
+        if m == "approval":
+            voting.check_approval_ballot(ids, r.proposals, r.min_approvals, r.max_approvals)
+        else:
+            voting.check_borda_ballot(ids, r.proposals)
+        return ids
+    # consent
+    if isinstance(ballot, ConsentVote):
+        option, why = ballot.option, ballot.reason or reason
+    elif isinstance(ballot, Mapping):
+        option, why = str(ballot.get("option", "")), str(ballot.get("reason", "") or reason)
+    else:
+        option, why = str(ballot), reason
+    option = option.strip().lower()
+    why = _clean(why, "reason", limit=MAX_TITLE * 5)
+    voting.check_consent_ballot(option, why)
+    return {"option": option, "reason": why}
+
+
+def _ballot_view(method: str, content):
+    if method == "consent":
+        return ConsentVote(**content) if content else None
+    if content is None:
+        return [] if method in ("approval", "borda") else {}
+    return content
+
+
+def _settlement(row) -> TieSettlement:
+    return TieSettlement(
+        kind=row["kind"], seed=row["seed"], chosen=json.loads(row["chosen"]), reason=row["reason"],
+        runoff_round=row["runoff_round"], settled_at=row["settled_at"],
+    )
 
 def _set_meta(tx: _Tx, key: str, value: str | None) -> None:
     tx.execute(

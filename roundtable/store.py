@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from .errors import RoundtableError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Which area of the session each table belongs to. Triggers bump an area's revision on
 # every change, so a front end that sees PRAGMA data_version move re-reads only the
@@ -27,10 +27,21 @@ AREAS = {
     "talks": ("talks",),
     "injects": ("injects",),
     "proposals": ("proposals",),
-    "rounds": ("rounds", "round_proposals"),
-    "ballots": ("ballots", "ballot_items", "paper_tallies"),
+    "rounds": ("rounds", "round_proposals", "tie_settlements"),
+    "ballots": ("ballots", "paper_tallies"),
     "outcomes": ("decisions", "actions", "evaluation_notes"),
 }
+# the tables of each area as they were in version 2 (its migration is replayed on new files)
+_AREAS_V2 = dict(AREAS, rounds=("rounds", "round_proposals"), ballots=("ballots", "ballot_items", "paper_tallies"))
+
+
+def _revision_triggers(areas: dict[str, tuple[str, ...]]) -> str:
+    return "".join(
+        f"CREATE TRIGGER rev_{table}_{op.lower()} AFTER {op} ON {table}"
+        + (" WHEN NEW.key NOT LIKE 'next!_%' ESCAPE '!'" if table == "meta" and op != "DELETE" else "")
+        + f" BEGIN UPDATE revisions SET rev = rev + 1 WHERE area = '{area}'; END;"
+        for area, tables in areas.items() for table in tables for op in ("INSERT", "UPDATE", "DELETE")
+    )
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,12 +124,36 @@ CREATE INDEX auth_failures_client ON auth_failures (client, at);
 CREATE TABLE revisions (area TEXT PRIMARY KEY, rev INTEGER NOT NULL DEFAULT 0);
 """ + "".join(
     f"INSERT INTO revisions (area, rev) VALUES ('{area}', 0);" for area in AREAS
-) + "".join(
-    f"CREATE TRIGGER rev_{table}_{op.lower()} AFTER {op} ON {table}"
-    + (" WHEN NEW.key NOT LIKE 'next!_%' ESCAPE '!'" if table == "meta" and op != "DELETE" else "")
-    + f" BEGIN UPDATE revisions SET rev = rev + 1 WHERE area = '{area}'; END;"
-    for area, tables in AREAS.items() for table in tables for op in ("INSERT", "UPDATE", "DELETE")
-)
+) + _revision_triggers(_AREAS_V2)
+
+# Version 3: voting methods and round settings. A ballot is stored whole as JSON under
+# its voter: a participant id, a group id (one ballot per group), or, in anonymous
+# rounds, a one-way token. Earlier dot ballots are carried over as {proposal: dots}.
+MIGRATE_2_TO_3 = """
+ALTER TABLE rounds ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE rounds ADD COLUMN per_group INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rounds ADD COLUMN reveal TEXT NOT NULL DEFAULT 'manual';
+ALTER TABLE rounds ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rounds ADD COLUMN runoff_of INTEGER;
+ALTER TABLE rounds ADD COLUMN salt TEXT;
+CREATE TABLE ballots_v3 (
+    round_id INTEGER NOT NULL REFERENCES rounds(id), voter TEXT NOT NULL, cast_by TEXT,
+    cast_at TEXT, source TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (round_id, voter)
+);
+INSERT INTO ballots_v3 (round_id, voter, cast_by, cast_at, source, content)
+    SELECT b.round_id, b.participant_id, b.participant_id, b.cast_at, b.source,
+        (SELECT json_group_object(i.proposal_id, i.points) FROM ballot_items i
+          WHERE i.round_id = b.round_id AND i.participant_id = b.participant_id)
+    FROM ballots b;
+DROP TABLE ballot_items;
+DROP TABLE ballots;
+ALTER TABLE ballots_v3 RENAME TO ballots;
+CREATE TABLE tie_settlements (
+    round_id INTEGER PRIMARY KEY REFERENCES rounds(id), kind TEXT NOT NULL CHECK (kind IN ('runoff','draw','decision')),
+    tied TEXT NOT NULL, places INTEGER NOT NULL, seed TEXT, chosen TEXT NOT NULL DEFAULT '[]',
+    reason TEXT NOT NULL DEFAULT '', runoff_round INTEGER, settled_at TEXT NOT NULL
+);
+""" + _revision_triggers({"ballots": ("ballots",), "rounds": ("tie_settlements",)})
 
 
 def _friendly_sqlite_error(exc: sqlite3.Error, path: Path) -> RoundtableError:
@@ -159,13 +194,17 @@ class Store:
                 with self.write() as db:
                     db.executescript_in_tx(SCHEMA)
                     db.executescript_in_tx(MIGRATE_1_TO_2)
+                    db.executescript_in_tx(MIGRATE_2_TO_3)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     db.execute("INSERT INTO timer (id, block, running, accumulated) VALUES (1, NULL, 0, 0)")
-            elif version == 1:
-                # A session from the previous version: upgrade in place, all or nothing.
+            elif version in (1, 2):
+                # A session from an earlier version: upgrade in place, all or nothing.
                 with self.write() as db:
-                    if db.one("PRAGMA user_version")[0] == 1:
+                    current = db.one("PRAGMA user_version")[0]
+                    if current == 1:
                         db.executescript_in_tx(MIGRATE_1_TO_2)
+                    if current in (1, 2):
+                        db.executescript_in_tx(MIGRATE_2_TO_3)
                         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
                 raise RoundtableError(

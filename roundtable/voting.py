@@ -136,11 +136,15 @@ def borda_points(order: Sequence[str], n: int) -> dict[str, int]:
     return {p: n - i for i, p in enumerate(order, start=1)}
 
 
-def tally_approval(proposals: Sequence[str], ballots: Iterable[Sequence[str]]) -> list[Result]:
+def tally_approval(
+    proposals: Sequence[str], ballots: Iterable[Sequence[str]], paper: Mapping[str, int] | None = None
+) -> list[Result]:
     totals = {p: 0 for p in proposals}
     for approved in ballots:
         for p in approved:
             totals[p] += 1
+    for p, n in (paper or {}).items():
+        totals[p] += n
     return rank(totals, proposals)
 
 
@@ -178,3 +182,40 @@ def tally_consent(proposal: str, ballots: Iterable[tuple[str, str]]) -> ConsentR
     blocks.sort()
     passed = counts["block"] == 0 and counts["agree"] > counts["disagree"]
     return ConsentResult(proposal=proposal, counts=counts, blocks=blocks, passed=passed)
+
+
+# -- ties, runoffs and draws -------------------------------------------------------
+
+def find_tie(results: Sequence[Result], places: int) -> tuple[list[str], int] | None:
+    """Proposals tied across the cut-off after `places` (first place when 1), and how many of them get through.
+
+    None when the cut-off falls between different points, or the round has no more
+    proposals than places.
+    """
+    if len(results) <= places:
+        return None
+    edge = results[places - 1].points
+    if results[places].points != edge:
+        return None
+    tied = [r.proposal for r in results if r.points == edge]
+    above = sum(1 for r in results if r.points > edge)
+    return tied, places - above
+
+
+def top_with_ties(results: Sequence[Result], n: int) -> tuple[list[str], list[str]]:
+    """The top n proposals of a ranking plus any tied with the n-th; second: those let in by that tie."""
+    if n >= len(results):
+        return [r.proposal for r in results], []
+    edge = results[n - 1].points
+    chosen = [r.proposal for r in results if r.points >= edge]
+    tied = [r.proposal for r in results if r.points == edge] if len(chosen) > n else []
+    return chosen, tied
+
+
+def draw(ordered: Sequence[str], seed: str) -> list[str]:
+    """A reproducible draw: random.Random(seed).shuffle over the proposals in id order."""
+    import random
+
+    out = list(ordered)
+    random.Random(seed).shuffle(out)
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -148,7 +149,7 @@ def test_results_never_reach_participants_before_reveal(room):
     s = room["s"]
     voter = _login(s, room["voter"].code)
     view = ProjectorView(s)
-    s.open_round(dots=3)
+    s.open_round(dots=3, reveal="manual")
     voter.cast_ballot({room["p1"].id: 2, room["p2"].id: 1})
     assert voter.revealed_results() is None and view.revealed_results() is None
     assert voter.ballots_cast(1) == (1, 3)
@@ -239,27 +240,53 @@ def test_connect_and_projector_open_by_path(room):
         connect("no-such-session")
 
 
+def _rebuild_as_version_1(path) -> None:
+    """Rewrite a session file in the version-1 layout (as the first release wrote it)."""
+    from roundtable.store import SCHEMA
+
+    old = path.with_suffix(".new")
+    path.rename(old)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA)
+    db.execute("ATTACH DATABASE ? AS old", (str(old),))
+    for table in ("meta", "groups", "talks", "agenda", "timer", "injects", "proposals", "round_proposals",
+                  "paper_tallies", "decisions", "actions", "evaluation_notes"):
+        db.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
+    db.execute("DELETE FROM main.meta WHERE key = 'join_code'")
+    db.execute("INSERT INTO main.participants SELECT id, name, organisation, sector, group_id, role, code,"
+               " created_at, position FROM old.participants")
+    db.execute("INSERT INTO main.rounds SELECT id, method, dots, max_per_proposal, opened_at, closed_at, eligible,"
+               " title FROM old.rounds")
+    db.execute("INSERT INTO main.ballots SELECT round_id, voter, cast_at, source FROM old.ballots")
+    db.execute("INSERT INTO main.ballot_items SELECT b.round_id, b.voter, j.key, j.value"
+               " FROM old.ballots b, json_each(b.content) j")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.execute("DETACH DATABASE old")
+    db.close()
+    old.unlink()
+
+
 def test_version_1_session_is_upgraded_in_place(room):
     s = room["s"]
     path = s.path
-    s.open_round(dots=2)
+    s.open_round(dots=3)
+    s.cast_ballot(room["voter"].code, {"P1": 2, "P2": 1})
+    s.cast_ballot(room["other"].code, {"P2": 3})
     s.close()
-    # turn the file back into a version-1 session
-    db = sqlite3.connect(path)
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        db.execute(f"DROP TRIGGER {name}")
-    db.executescript(
-        "DROP TABLE revisions; DROP TABLE auth_failures;"
-        "ALTER TABLE participants DROP COLUMN scribe; ALTER TABLE rounds DROP COLUMN revealed_at;"
-        "DELETE FROM meta WHERE key = 'join_code'; PRAGMA user_version = 1;"
-    )
-    db.close()
+    _rebuild_as_version_1(path)
     s2 = open_session(str(path))
     assert s2.store.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
     assert len(s2.join_code()) == 6
     assert [p.name for p in s2.participants()] == ["Sara", "Vic", "Olle", "Obs"]
     assert not any(p.scribe for p in s2.participants())
-    assert s2.round().revealed_at is None
+    # the open dot round and its ballots came through: the voters can re-cast, and it counts
+    assert s2.open_round_now().reveal == "manual"
+    assert s2.own_ballot(room["voter"].code) == {"P1": 2, "P2": 1}
+    res = s2.close_round()
+    assert {r.proposal: r.points for r in res.results} == {"P1": 2, "P2": 4}
     before = s2.revisions()["proposals"]
     s2.add_proposal("G1", "after upgrade")
     assert s2.revisions()["proposals"] == before + 1

@@ -31,7 +31,7 @@ def _snapshot(svc) -> tuple:
     try:
         return tuple(
             tuple(db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall())
-            for t in ("ballots", "ballot_items", "paper_tallies", "rounds")
+            for t in ("ballots", "paper_tallies", "rounds", "tie_settlements")
         )
     finally:
         db.close()

@@ -353,7 +353,7 @@ async def test_earlier_ballot_is_prefilled_and_over_budget_is_refused_whole(room
 async def test_results_only_after_the_facilitator_reveals_them(room, make_app):
     svc, bo, cy = room["svc"], room["bo"], room["cy"]
     p1, p2 = room["p_blue"].id, room["p_red"].id
-    svc.open_round(dots=2)
+    svc.open_round(dots=2, reveal="manual")
     svc.cast_ballot(cy.code, {p1: 1, p2: 1})
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -206,7 +206,7 @@ async def test_votes_show_counts_only_until_the_results_are_revealed(svc, other)
     advance_to(svc, "vote")
     async with app.run_test(size=(100, 30)) as pilot:
         await shows(pilot, "Voting opens shortly")
-        other.open_round(dots=3)
+        other.open_round(dots=3, reveal="manual")
         await shows(pilot, "VOTING OPEN")
         assert "0 of 3 participants have voted" in screen_text(app)
         other.cast_ballot(voters[0].code, {ids[0]: 2, ids[1]: 1})
@@ -234,7 +234,7 @@ async def test_results_revealed_in_another_block_show_there_and_then_give_way(sv
     advance_to(svc, "report_back")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.mode == "gallery")
-        other.open_round(dots=2)
+        other.open_round(dots=2, reveal="manual")
         await wait_for(pilot, lambda: app.mode == "voting")
         other.cast_ballot(voters[0].code, {ids[0]: 1, ids[2]: 1})
         svc.clock.advance(60)
