@@ -307,13 +307,44 @@ def cmd_proposal_delete(args) -> int:
     return 0
 
 
+def _describe_round(r) -> str:
+    how = {
+        "dot": lambda: f"dot vote, {r.dots} dots, at most {r.max_per_proposal} per proposal",
+        "approval": lambda: "approval vote" + (f", at least {r.min_approvals}" if r.min_approvals is not None else "")
+        + (f", at most {r.max_approvals}" if r.max_approvals is not None else ""),
+        "score": lambda: f"score vote, 0 to {r.max_score}",
+        "borda": lambda: "ranked vote (Borda)",
+        "consent": lambda: "consent check",
+    }[r.method]()
+    extra = [x for x in (
+        "one ballot per group" if r.per_group else "",
+        "anonymous" if r.anonymous else "",
+        f"results {r.reveal}" if r.reveal != "manual" else "results shown when revealed",
+        f"runoff of round {r.runoff_of}" if r.runoff_of else "",
+    ) if x]
+    tied = f" ({', '.join(r.tied_at_cutoff)} tied at the cut-off and came along)" if r.tied_at_cutoff else ""
+    return f"Round {r.id}: {how}; {', '.join(extra)}; over {', '.join(r.proposals)}{tied}."
+
+
 def cmd_round_open(args) -> int:
+    if args.method == "dot" and args.dots is None:
+        raise UsageError("round open: a dot round needs --dots N (the budget per ballot).")
+    if args.runoff is None and args.top is not None:
+        raise UsageError("round open: --top goes with --runoff R (the top N of round R).")
     proposals = None
     if args.proposals:
         proposals = [p for p in (x.strip() for x in args.proposals.split(",")) if p]
-    r = _open(args).open_round(dots=args.dots, max_per_proposal=args.max_per_proposal, proposals=proposals)
-    _emit(args, {"id": r.id}, f"Opened round {r.id}: {r.dots} dots, at most {r.max_per_proposal} per proposal, "
-          f"over {', '.join(r.proposals)}.")
+    r = _open(args).open_round(
+        method=args.method, dots=args.dots, max_per_proposal=args.max_per_proposal, min_approvals=args.min,
+        max_approvals=args.max, max_score=args.max_score, proposals=proposals, title=args.title or "",
+        shortlist=args.shortlist, per_group=args.per_group, reveal=args.reveal, anonymous=args.anonymous,
+        runoff_of=args.runoff, top=args.top,
+    )
+    payload: dict[str, Any] = {"id": r.id}
+    if r.runoff_of is not None:
+        payload.update(proposals=r.proposals, tied_at_cutoff=r.tied_at_cutoff)
+    _emit(args, payload,
+          "Opened " + _describe_round(r)[0].lower() + _describe_round(r)[1:])
     return 0
 
 
@@ -357,11 +388,35 @@ def _pairs(items: list[str], what: str) -> dict[str, int]:
     return out
 
 
+def _ballot_text(ballot) -> str:
+    from .models import ConsentVote
+
+    if isinstance(ballot, ConsentVote):
+        return ballot.option + (f" ({ballot.reason})" if ballot.reason else "")
+    if isinstance(ballot, dict):
+        return ", ".join(f"{k}={v}" for k, v in ballot.items())
+    return " ".join(ballot)
+
+
 def cmd_vote(args) -> int:
-    alloc = _pairs(args.allocation, "vote")
-    stored = _open(args).cast_ballot(args.code, alloc, source="cli")
-    _emit(args, {"ok": True, "ballot": stored},
-          f"Ballot counted: {', '.join(f'{k}={v}' for k, v in stored.items())}.")
+    svc = _open(args)
+    r = svc.open_round_now()
+    method = r.method if r else "dot"
+    if method in ("dot", "score"):
+        ballot = _pairs(args.allocation, "vote")
+    elif method in ("approval", "borda"):
+        bad = [x for x in args.allocation if "=" in x]
+        if bad:
+            raise UsageError(f"vote: round {r.id} is {'an' if method == 'approval' else 'a'} {method} vote; "
+                             f"list proposal ids (like P1 P4), not '{bad[0]}'.")
+        ballot = [x.strip().upper() for x in args.allocation]
+    else:
+        if len(args.allocation) != 1:
+            raise UsageError(f"vote: round {r.id} is a consent check; give one of agree, abstain, disagree, block.")
+        ballot = args.allocation[0]
+    stored = svc.cast_ballot(args.code, ballot, reason=args.reason or "", source="cli")
+    payload = stored.model_dump() if hasattr(stored, "model_dump") else stored
+    _emit(args, {"ok": True, "ballot": payload}, f"Ballot counted: {_ballot_text(stored)}.")
     return 0
 
 
@@ -372,29 +427,93 @@ def cmd_tally(args) -> int:
     return 0
 
 
+def _results_payload(res) -> dict:
+    r = res.round
+    payload: dict[str, Any] = {
+        "round": r.id, "method": r.method, "eligible": res.eligible, "ballots_cast": res.ballots_cast,
+        "open": r.is_open,
+    }
+    if res.consent is not None:
+        payload.update(proposal=res.consent.proposal, counts=res.consent.counts, outcome=res.consent.outcome,
+                       blocks=res.consent.blocks)
+        return payload
+    items = []
+    for x in res.results:
+        item: dict[str, Any] = {"proposal": x.proposal, "points": x.points, "rank": x.rank}
+        if r.method == "score":
+            item.update(mean=x.mean, count=x.count)
+        items.append(item)
+    payload.update(results=items, tied=[x.proposal for x in res.results if x.tied], tie_for_first=res.tie_for_first)
+    if res.tie is not None:
+        s = res.tie.settlement
+        payload["tie"] = {"at": res.tie.at, "tied": res.tie.tied, "places": res.tie.places,
+                          "settlement": s.model_dump(mode="json") if s else None}
+    return payload
+
+
+def results_text(res, titles: dict[str, str]) -> str:
+    r = res.round
+    lines = [f"Round {r.id} ({r.method}): {res.ballots_cast} of {res.eligible} eligible "
+             f"{'groups' if r.per_group else 'voters'} cast a ballot."]
+    if res.consent is not None:
+        c = res.consent
+        lines.append(f"{c.proposal}  {titles.get(c.proposal, '')}")
+        lines.append("  " + ", ".join(f"{k} {v}" for k, v in c.counts.items()))
+        lines += [f"  block: {reason}" for reason in c.blocks]
+        lines.append(f"Outcome: {c.outcome}.")
+        return "\n".join(lines)
+    top = max((x.points for x in res.results), default=0) or 1
+    for x in res.results:
+        bar = "█" * round(20 * x.points / top)
+        tie = " tie" if x.tied else ""
+        mean = f"  mean {x.mean:.2f}" if r.method == "score" and x.mean is not None else ""
+        lines.append(f"{x.rank:>3}{tie:<4} {x.proposal:<5} {x.points:>4}  {bar:<20}  {titles.get(x.proposal, '')}{mean}")
+    if res.tie is not None:
+        where = "for first place" if res.tie.at == "first" else f"at the cut-off for {r.shortlist} places"
+        lines.append(f"Tie {where} between {', '.join(res.tie.tied)}.")
+        s = res.tie.settlement
+        if s is None:
+            lines.append("Not settled yet: `roundtable tie settle` by runoff, draw or decision.")
+        elif s.kind == "runoff":
+            lines.append(f"Settled by a runoff: round {s.runoff_round}.")
+        elif s.kind == "draw":
+            lines.append(f"Settled by a draw (seed {s.seed}): {', '.join(s.chosen)} go through.")
+        else:
+            lines.append(f"Settled by decision: {', '.join(s.chosen)} go through. Reason: {s.reason}")
+    return "\n".join(lines)
+
+
 def cmd_results(args) -> int:
     svc = _open(args)
     res = svc.results(args.round)
-    payload = {
-        "round": res.round.id,
-        "results": [{"proposal": r.proposal, "points": r.points, "rank": r.rank} for r in res.results],
-        "tied": [r.proposal for r in res.results if r.tied],
-        "eligible": res.eligible, "ballots_cast": res.ballots_cast, "tie_for_first": res.tie_for_first,
-    }
+    _emit(args, _results_payload(res), lambda: results_text(res, {p.id: p.title for p in svc.proposals()}))
+    return 0
 
-    def text() -> str:
-        titles = {p.id: p.title for p in svc.proposals()}
-        top = max((r.points for r in res.results), default=0) or 1
-        lines = [f"Round {res.round.id}: {res.ballots_cast} of {res.eligible} eligible voters cast a ballot."]
-        for r in res.results:
-            bar = "█" * round(20 * r.points / top)
-            tie = " tie" if r.tied else ""
-            lines.append(f"{r.rank:>3}{tie:<4} {r.proposal:<5} {r.points:>4}  {bar:<20}  {titles.get(r.proposal, '')}")
-        if res.tie_for_first:
-            lines.append("Tie for first place.")
-        return "\n".join(lines)
 
-    _emit(args, payload, text)
+def cmd_tie_settle(args) -> int:
+    svc = _open(args)
+    chosen = [p for p in (x.strip() for x in (args.decide or "").split(",")) if p]
+    how = "runoff" if args.runoff else "draw" if args.draw else "decision"
+    runoff = {"method": args.method} if args.runoff and args.method else None
+    if runoff and args.method == "dot":
+        runoff["dots"] = args.dots or 1
+    res = svc.settle_tie(args.round, how=how, seed=args.seed, chosen=chosen, reason=args.reason or "", runoff=runoff)
+    s = res.tie.settlement
+    _emit(args, {"round": res.round.id, "settlement": s.model_dump(mode="json")},
+          lambda: results_text(res, {p.id: p.title for p in svc.proposals()}))
+    return 0
+
+
+def cmd_ballots(args) -> int:
+    svc = _open(args)
+    items = svc.ballots(args.round)
+    r = svc.round(args.round)
+    payload = {"round": r.id, "anonymous": r.anonymous, "ballots": [
+        {"voter": b.voter, "cast_by": b.cast_by,
+         "ballot": b.ballot.model_dump() if hasattr(b.ballot, "model_dump") else b.ballot} for b in items
+    ]}
+    _emit(args, payload, lambda: "\n".join(
+        f"{b.voter or 'anonymous':<10} {_ballot_text(b.ballot)}" for b in items) or "No ballots.")
     return 0
 
 
@@ -634,19 +753,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     rnd = add("round", None, "open and close voting rounds")
     rsub = rnd.add_subparsers(dest="sub", required=True, parser_class=_Parser, metavar="ACTION")
-    sp = session(add("open", cmd_round_open, "open a dot-voting round", rsub))
-    sp.add_argument("--dots", type=int, required=True, metavar="N")
-    sp.add_argument("--max-per-proposal", type=int, metavar="M")
+    sp = session(add("open", cmd_round_open, "open a voting round", rsub))
+    sp.add_argument("--method", choices=["dot", "approval", "score", "borda", "consent"], default="dot")
+    sp.add_argument("--dots", type=int, metavar="N", help="dot: budget per ballot")
+    sp.add_argument("--max-per-proposal", type=int, metavar="M", help="dot: cap per proposal")
+    sp.add_argument("--min", type=int, metavar="N", help="approval: approve at least N")
+    sp.add_argument("--max", type=int, metavar="N", help="approval: approve at most N")
+    sp.add_argument("--max-score", type=int, metavar="S", help="score: scores go from 0 to S (default 5)")
     sp.add_argument("--proposals", metavar="ID,ID,...")
+    sp.add_argument("--title", metavar="T")
+    sp.add_argument("--shortlist", type=int, default=1, metavar="N",
+                    help="how many proposals the round picks; a tie at that cut-off is flagged (default 1)")
+    sp.add_argument("--per-group", action="store_true", help="one ballot per group, cast by any member")
+    sp.add_argument("--reveal", choices=["live", "after-vote", "after-close", "manual"], default="after-close",
+                    help="when participants and the projector see results (manual: `round reveal`)")
+    sp.add_argument("--anonymous", action="store_true", help="keep ballots under one-way tokens, not voters")
+    sp.add_argument("--runoff", type=int, metavar="R", help="vote again over the top of closed round R")
+    sp.add_argument("--top", type=int, metavar="N", help="with --runoff: how many of round R's best")
     session(add("close", cmd_round_close, "close the open round", rsub))
     sp = session(add("reveal", cmd_round_reveal, "show a closed round's results to participants and the projector", rsub))
     sp.add_argument("--round", type=int, metavar="R")
     sp = session(add("status", cmd_round_status, "ballots cast so far (never the points)", rsub))
     sp.add_argument("--round", type=int, metavar="R")
 
-    sp = session(add("vote", cmd_vote, "cast (or re-cast) a dot ballot"))
+    sp = session(add("vote", cmd_vote, "cast (or re-cast) a ballot: ID=N (dot, score), IDs (approval; borda "
+                     "most preferred first), agree|abstain|disagree|block (consent)"))
     sp.add_argument("--code", required=True, metavar="CODE")
-    sp.add_argument("allocation", nargs="+", metavar="ID=N")
+    sp.add_argument("--reason", metavar="TEXT", help="consent: why (required for block)")
+    sp.add_argument("allocation", nargs="+", metavar="BALLOT")
+
+    tie = add("tie", None, "settle a tie in a closed round")
+    tsub_ = tie.add_subparsers(dest="sub", required=True, parser_class=_Parser, metavar="ACTION")
+    sp = session(add("settle", cmd_tie_settle, "settle by runoff, draw (recorded seed) or decision", tsub_))
+    sp.add_argument("--round", type=int, metavar="R")
+    how = sp.add_mutually_exclusive_group(required=True)
+    how.add_argument("--runoff", action="store_true", help="open a runoff round among the tied")
+    how.add_argument("--draw", action="store_true", help="draw lots with a recorded seed")
+    how.add_argument("--decide", metavar="ID,ID,...", help="the tied proposals that go through")
+    sp.add_argument("--seed", help="draw: the seed (default: a random one, recorded)")
+    sp.add_argument("--reason", metavar="TEXT", help="decision: why (required)")
+    sp.add_argument("--method", choices=["dot", "approval", "score", "borda"], help="runoff: method (default: same)")
+    sp.add_argument("--dots", type=int, metavar="N", help="runoff by dots: budget")
+
+    sp = session(add("ballots", cmd_ballots, "the ballots of a closed round (anonymous ones without voters)"))
+    sp.add_argument("--round", type=int, metavar="R")
 
     sp = session(add("tally", cmd_tally, "enter points counted on paper or a wall for the open round"))
     sp.add_argument("tallies", nargs="+", metavar="ID=N")

@@ -110,13 +110,69 @@ class ResultPart(M):
     points: int = Field(ge=0)
     rank: int = Field(ge=1)
     tied: bool = False
+    mean: float | None = None  # score rounds
+    count: int | None = Field(None, ge=0)  # score rounds: ballots that scored it
+
+
+class ConsentPart(M):
+    proposal: str
+    counts: dict[Literal["agree", "abstain", "disagree", "block"], int]
+    blocks: list[str] = Field(default_factory=list)
+    outcome: Literal["passed", "not passed"]
+
+    @model_validator(mode="after")
+    def _outcome_follows(self) -> ConsentPart:
+        c = {k: self.counts.get(k, 0) for k in ("agree", "abstain", "disagree", "block")}
+        passed = c["block"] == 0 and c["agree"] > c["disagree"]
+        if self.outcome != ("passed" if passed else "not passed"):
+            raise ValueError("consent outcome does not follow from the counts (passed: no block and agree > disagree)")
+        if len(self.blocks) != c["block"]:
+            raise ValueError("every block needs its reason in 'blocks'")
+        return self
+
+
+class SettlementPart(M):
+    kind: Literal["runoff", "draw", "decision"]
+    seed: str | None = None
+    chosen: list[str] = Field(default_factory=list)
+    reason: str = ""
+    runoff_round: int | None = None
+    settled_at: dt.datetime
+
+
+class TiePart(M):
+    at: Literal["first", "cutoff"]
+    places: int = Field(ge=1)
+    tied: list[str]
+    settlement: SettlementPart | None = None
+
+
+class BallotPart(M):
+    """One ballot. Named rounds give the voter; anonymous rounds never do."""
+
+    voter: str | None = None
+    cast_by: str | None = None
+    points: dict[str, int] | None = None  # dot: dots; score: every proposal's score
+    order: list[str] | None = None  # approval: the approved; borda: most preferred first
+    option: Literal["agree", "abstain", "disagree", "block"] | None = None  # consent
+    reason: str | None = None
 
 
 class RoundPart(M):
     id: int
-    method: Literal["dot"]
-    dots: int = Field(ge=1)
-    max_per_proposal: int = Field(ge=1)
+    method: Literal["dot", "approval", "score", "borda", "consent"]
+    title: str = ""
+    dots: int | None = Field(None, ge=1)
+    max_per_proposal: int | None = Field(None, ge=1)
+    min_approvals: int | None = Field(None, ge=0)
+    max_approvals: int | None = Field(None, ge=1)
+    max_score: int | None = Field(None, ge=1)
+    shortlist: int = Field(1, ge=1)
+    per_group: bool = False
+    reveal: Literal["manual", "after-close", "after-vote", "live"] | None = None
+    anonymous: bool = False
+    runoff_of: int | None = None
+    tied_at_cutoff: list[str] = Field(default_factory=list)
     proposals: list[str]
     eligible: int = Field(ge=0)
     ballots_cast: int = Field(ge=0)
@@ -126,30 +182,72 @@ class RoundPart(M):
     paper_points: int = 0
     tie_for_first: bool = False
     results: list[ResultPart] = Field(default_factory=list)
+    consent: ConsentPart | None = None
+    tie: TiePart | None = None
+    ballots: list[BallotPart] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sealed_while_open(self) -> RoundPart:
-        if self.closed_at is None and self.results:
-            raise ValueError("an open round must not carry results (they are sealed until it closes)")
-        if self.closed_at is not None:
-            listed = sorted(r.proposal for r in self.results)
-            if listed != sorted(self.proposals):
-                raise ValueError("results must list every proposal in the round exactly once")
-            # Ranks must follow from the points: standard competition ranking, ties flagged.
-            points = [r.points for r in self.results]
-            if points != sorted(points, reverse=True):
-                raise ValueError("results must be ordered by rank (highest points first)")
-            counts = Counter(points)
-            rank_of, above = {}, 0
-            for p in sorted(counts, reverse=True):
-                rank_of[p], above = above + 1, above + counts[p]
-            for r in self.results:
-                expected = rank_of[r.points]
-                if r.rank != expected:
-                    raise ValueError(f"result for {r.proposal} has rank {r.rank} but its points give rank {expected}")
-                if r.tied != (counts[r.points] > 1):
-                    raise ValueError(f"result for {r.proposal}: 'tied' does not match the points")
+        if self.closed_at is None and (self.results or self.consent or self.ballots):
+            raise ValueError("an open round must not carry results or ballots (they are sealed until it closes)")
+        if self.method == "dot" and (self.dots is None or self.max_per_proposal is None):
+            raise ValueError("a dot round gives its dots and max_per_proposal")
+        if self.closed_at is not None and self.method == "consent":
+            if self.consent is None or self.results:
+                raise ValueError("a closed consent round carries 'consent' and no ranked results")
+        elif self.closed_at is not None:
+            self._check_ranking()
+        if self.anonymous and any(b.voter or b.cast_by for b in self.ballots):
+            raise ValueError("an anonymous round must not name any voter")
+        if self.ballots:
+            self._check_ballots_give_results()
         return self
+
+    def _check_ranking(self) -> None:
+        listed = sorted(r.proposal for r in self.results)
+        if listed != sorted(self.proposals):
+            raise ValueError("results must list every proposal in the round exactly once")
+        # Ranks must follow from the points: standard competition ranking, ties flagged.
+        points = [r.points for r in self.results]
+        if points != sorted(points, reverse=True):
+            raise ValueError("results must be ordered by rank (highest points first)")
+        counts = Counter(points)
+        rank_of, above = {}, 0
+        for p in sorted(counts, reverse=True):
+            rank_of[p], above = above + 1, above + counts[p]
+        for r in self.results:
+            expected = rank_of[r.points]
+            if r.rank != expected:
+                raise ValueError(f"result for {r.proposal} has rank {r.rank} but its points give rank {expected}")
+            if r.tied != (counts[r.points] > 1):
+                raise ValueError(f"result for {r.proposal}: 'tied' does not match the points")
+
+    def _check_ballots_give_results(self) -> None:
+        """Listed ballots must add up to the results: anyone can recount from the minutes."""
+        if len(self.ballots) != self.ballots_cast:
+            raise ValueError(f"{len(self.ballots)} ballots listed but ballots_cast is {self.ballots_cast}")
+        if self.method == "consent":
+            counts = Counter(b.option for b in self.ballots)
+            if self.consent and any(self.consent.counts.get(k, 0) != counts.get(k, 0) for k in self.consent.counts):
+                raise ValueError("consent counts do not match the listed ballots")
+            return
+        totals = Counter()
+        n = len(self.proposals)
+        for b in self.ballots:
+            if self.method in ("dot", "score"):
+                totals.update(b.points or {})
+            elif self.method == "approval":
+                totals.update(b.order or [])
+            else:
+                for i, p in enumerate(b.order or [], start=1):
+                    totals[p] += n - i
+        if self.paper_points:
+            return  # paper points are in the totals but not in any listed ballot
+        for r in self.results:
+            if r.points != totals.get(r.proposal, 0):
+                raise ValueError(
+                    f"result for {r.proposal} has {r.points} points but the listed ballots give {totals.get(r.proposal, 0)}"
+                )
 
 
 class DecisionPart(M):
@@ -222,22 +320,7 @@ def build_minutes(svc: SessionService) -> Minutes:
     info = svc.info()
     scenario = svc.scenario
     inject_titles = {j.id: (p.id, j.title) for p in scenario.phases for j in p.injects}
-    rounds = []
-    for r in svc.rounds():
-        if r.is_open:
-            status = svc.round_status(r.id)
-            rounds.append(RoundPart(
-                id=r.id, method="dot", dots=r.dots, max_per_proposal=r.max_per_proposal, proposals=r.proposals,
-                eligible=status.eligible, ballots_cast=status.ballots_cast, opened_at=r.opened_at,
-            ))
-        else:
-            res = svc.results(r.id)
-            rounds.append(RoundPart(
-                id=r.id, method="dot", dots=r.dots, max_per_proposal=r.max_per_proposal, proposals=r.proposals,
-                eligible=res.eligible, ballots_cast=res.ballots_cast, opened_at=r.opened_at,
-                closed_at=r.closed_at, revealed_at=r.revealed_at, paper_points=res.paper_points, tie_for_first=res.tie_for_first,
-                results=[ResultPart(proposal=x.proposal, points=x.points, rank=x.rank, tied=x.tied) for x in res.results],
-            ))
+    rounds = [_round_part(svc, r) for r in svc.rounds()]
     notes = svc.evaluation_notes()
     return Minutes(
         session=SessionPart(
@@ -283,6 +366,44 @@ def build_minutes(svc: SessionService) -> Minutes:
             tool_version=__version__, scenario_sha256=info.scenario_sha256, generated_at=svc.now(),
         ),
     )
+
+
+def _round_part(svc: "SessionService", r) -> RoundPart:
+    settings = dict(
+        id=r.id, method=r.method, title=r.title, proposals=r.proposals, opened_at=r.opened_at,
+        dots=r.dots or None, max_per_proposal=r.max_per_proposal or None, min_approvals=r.min_approvals,
+        max_approvals=r.max_approvals, max_score=r.max_score, shortlist=r.shortlist, per_group=r.per_group,
+        reveal=r.reveal, anonymous=r.anonymous, runoff_of=r.runoff_of, tied_at_cutoff=r.tied_at_cutoff,
+    )
+    if r.is_open:
+        status = svc.round_status(r.id)
+        return RoundPart(**settings, eligible=status.eligible, ballots_cast=status.ballots_cast)
+    res = svc.results(r.id)
+    tie = None
+    if res.tie is not None:
+        st = res.tie.settlement
+        tie = TiePart(at=res.tie.at, places=res.tie.places, tied=res.tie.tied,
+                      settlement=SettlementPart(**st.model_dump()) if st else None)
+    consent = None
+    if res.consent is not None:
+        c = res.consent
+        consent = ConsentPart(proposal=c.proposal, counts=c.counts, blocks=c.blocks, outcome=c.outcome)
+    return RoundPart(
+        **settings, eligible=res.eligible, ballots_cast=res.ballots_cast, closed_at=r.closed_at,
+        revealed_at=r.revealed_at, paper_points=res.paper_points, tie_for_first=res.tie_for_first,
+        results=[ResultPart(proposal=x.proposal, points=x.points, rank=x.rank, tied=x.tied, mean=x.mean, count=x.count)
+                 for x in res.results],
+        consent=consent, tie=tie, ballots=[_ballot_part(r.method, b) for b in svc.ballots(r.id)],
+    )
+
+
+def _ballot_part(method: str, b) -> BallotPart:
+    who = dict(voter=b.voter, cast_by=b.cast_by if b.cast_by != b.voter else None)
+    if method == "consent":
+        return BallotPart(**who, option=b.ballot.option, reason=b.ballot.reason or None)
+    if method in ("dot", "score"):
+        return BallotPart(**who, points=dict(b.ballot))
+    return BallotPart(**who, order=list(b.ballot))
 
 
 def to_toml(minutes: Minutes) -> str:
@@ -359,23 +480,7 @@ def to_markdown(minutes: Minutes) -> str:
             if p.text:
                 out += [f"**{p.id} {e(p.title)}.** {e(p.text)}", ""]
     for r in minutes.rounds:
-        out += [f"## Vote: round {r.id} (dot voting)", ""]
-        out.append(
-            f"{r.dots} dots per participant, at most {r.max_per_proposal} per proposal; "
-            f"{r.ballots_cast} of {r.eligible} eligible voters cast a ballot"
-            + (f"; {r.paper_points} points from a paper vote" if r.paper_points else "") + "."
-        )
-        out.append("")
-        if r.closed_at is None:
-            out += ["*Round still open: results are sealed.*", ""]
-            continue
-        out += ["| Rank | Proposal | Points |", "|---|---|---|"]
-        for x in r.results:
-            tie = " (tie)" if x.tied else ""
-            out.append(f"| {x.rank}{tie} | {x.proposal} {e(titles.get(x.proposal, ''))} | {x.points} |")
-        if r.tie_for_first:
-            out += ["", "**Tie for first place.**"]
-        out.append("")
+        out += _round_markdown(r, titles, e)
     if minutes.decisions:
         out += ["## Decisions", ""]
         out += [f"- {e(d.text)}" + (f" (proposal {d.proposal})" if d.proposal else "") for d in minutes.decisions] + [""]
@@ -393,6 +498,82 @@ def to_markdown(minutes: Minutes) -> str:
     out += ["---", "", f"*Generated by roundtable {pv.tool_version} at {pv.generated_at.isoformat()}; "
             f"scenario sha256 {pv.scenario_sha256[:12]}….*", ""]
     return "\n".join(out)
+
+
+METHOD_NAMES = {
+    "dot": "dot voting", "approval": "approval voting", "score": "score voting",
+    "borda": "ranked voting (Borda count)", "consent": "consent check",
+}
+
+
+def _round_markdown(r: RoundPart, titles: dict[str, str], e) -> list[str]:
+    head = f"## Vote: round {r.id} ({METHOD_NAMES[r.method]})" + (f" – {e(r.title)}" if r.title else "")
+    rules = {
+        "dot": f"{r.dots} dots per ballot, at most {r.max_per_proposal} per proposal",
+        "approval": "approve any number of the proposals"
+        + (f", at least {r.min_approvals}" if r.min_approvals is not None else "")
+        + (f", at most {r.max_approvals}" if r.max_approvals is not None else ""),
+        "score": f"every proposal scored from 0 to {r.max_score}; ranked by total",
+        "borda": f"rank the proposals, most preferred first; with {len(r.proposals)} proposals the i-th gets "
+                 f"{len(r.proposals)} − i points, unranked 0",
+        "consent": "agree, abstain, disagree or block (with a reason); passed when no one blocks and agree "
+                   "outnumbers disagree",
+    }[r.method]
+    who = "one ballot per group (the last cast counts)" if r.per_group else "one ballot per participant"
+    secrecy = "anonymous: ballots are kept without voters" if r.anonymous else "named ballots"
+    reveal = {"manual": "results shown when the facilitator revealed them", "after-close": "results shown at close",
+              "after-vote": "each voter saw results once they had voted", "live": "results shown live",
+              None: ""}[r.reveal]
+    out = [head, "", "; ".join(x for x in (rules, who, secrecy, reveal) if x) + "."]
+    if r.runoff_of is not None:
+        out.append(f"Runoff over the top of round {r.runoff_of}"
+                   + (f"; {', '.join(r.tied_at_cutoff)} tied at the cut-off and came along." if r.tied_at_cutoff else "."))
+    out.append(f"{r.ballots_cast} of {r.eligible} eligible {'groups' if r.per_group else 'voters'} cast a ballot"
+               + (f"; {r.paper_points} points from a paper vote" if r.paper_points else "") + ".")
+    out.append("")
+    if r.closed_at is None:
+        return out + ["*Round still open: results are sealed.*", ""]
+    if r.consent is not None:
+        c = r.consent
+        out += [f"{c.proposal} {e(titles.get(c.proposal, ''))}: " + ", ".join(f"{k} {v}" for k, v in c.counts.items())
+                + f". **Outcome: {c.outcome}.**", ""]
+        out += [f"- Block: {e(reason)}" for reason in c.blocks] + ([""] if c.blocks else [])
+    else:
+        score = r.method == "score"
+        out += ["| Rank | Proposal | Points |" + (" Mean | Ballots |" if score else ""),
+                "|---|---|---|" + ("---|---|" if score else "")]
+        for x in r.results:
+            tie = " (tie)" if x.tied else ""
+            extra = f" {x.mean if x.mean is not None else '–'} | {x.count} |" if score else ""
+            out.append(f"| {x.rank}{tie} | {x.proposal} {e(titles.get(x.proposal, ''))} | {x.points} |{extra}")
+        out.append("")
+    if r.tie is not None:
+        where = "for first place" if r.tie.at == "first" else f"at the cut-off ({r.shortlist} to pick)"
+        out.append(f"**Tie {where}** between {', '.join(r.tie.tied)}; {r.tie.places} of them go through.")
+        st = r.tie.settlement
+        if st is None:
+            out.append("Not settled.")
+        elif st.kind == "runoff":
+            out.append(f"Settled by a runoff: round {st.runoff_round}.")
+        elif st.kind == "draw":
+            out.append(f"Settled by a draw: seed `{e(st.seed or '')}`, giving {', '.join(st.chosen)}. Re-run it with "
+                       f"Python's `random.Random(seed).shuffle` over the tied proposals in id order.")
+        else:
+            out.append(f"Settled by decision: {', '.join(st.chosen)}. Reason: {e(st.reason)}")
+        out.append("")
+    if r.ballots:
+        out += ["<details><summary>Ballots</summary>", ""]
+        for b in r.ballots:
+            voter = "" if r.anonymous else f"{b.voter}" + (f" (cast by {b.cast_by})" if b.cast_by else "") + ": "
+            if b.option:
+                body = b.option + (f" – {e(b.reason)}" if b.reason else "")
+            elif b.points is not None:
+                body = ", ".join(f"{k}={v}" for k, v in b.points.items())
+            else:
+                body = " > ".join(b.order or []) if r.method == "borda" else " ".join(b.order or [])
+            out.append(f"- {voter}{body}")
+        out += ["", "</details>", ""]
+    return out
 
 
 def render(minutes: Minutes, fmt: str) -> str:
@@ -433,12 +614,15 @@ def write_minutes(svc: SessionService, fmt: str = "toml", output: str | Path | N
 
 def load_minutes_file(path: str | Path) -> Minutes:
     path = Path(path)
-    text = read_text_file(path, "minutes file")
-    data = parse_toml(text, str(path))
+    return parse_minutes_text(read_text_file(path, "minutes file"), str(path))
+
+
+def parse_minutes_text(text: str, where: str) -> Minutes:
+    data = parse_toml(text, where)
     try:
         return Minutes.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_problems(str(path), exc)) from None
+        raise ScenarioError(_pydantic_problems(where, exc)) from None
 
 
 def validate_minutes_files(paths: list[str]) -> list[Problem]:
