@@ -25,8 +25,16 @@ class RoundtableCommands(Provider):
             for tab, label, _pane, key in TABS:
                 out.append((f"Go to the {label} tab", f"Key {key}", partial(screen.action_show_tab, tab)))
             out += self._console_commands(screen)
+            out += self._pane_command(screen, "people", "toggle_scribe", "Scribe: toggle for the selected participant",
+                                      "Key s on People: the scribe types the group's proposals on their device")
+            out += self._pane_command(screen, "people", "revoke_code", "Revoke the selected participant's voting code",
+                                      "Key r on People: a lost badge; asks first, then the code stops working")
+            out += self._pane_command(screen, "people", "reissue_code", "New voting code for the selected participant",
+                                      "Key c on People: asks first; the old code stops working")
             out += self._pane_command(screen, "voting", "action_open_booth", "Open the voting booth",
                                       "A participant enters their code and spends their dots")
+            out += self._pane_command(screen, "voting", "action_reveal_results", "Reveal the round's results",
+                                      "Key r on Voting: show a closed round's ranking to participants and the projector")
             out += self._pane_command(screen, "export", "action_export_toml", "Export the minutes as TOML",
                                       "Write the minutes file (a draft while the session runs)")
             out += self._pane_command(screen, "export", "action_export_md", "Export the minutes as Markdown",
@@ -63,6 +71,10 @@ class RoundtableCommands(Provider):
             ("Add 5 minutes to this block", "Key e or + on the console", run(console.action_extend)),
             ("Next agenda block", "Key x or n on the console: end this block, start the next", run(console.action_next_block)),
             ("Reveal an inject", "Key r on the console: shows the injects of the phase", run(console.action_reveal)),
+            ("Joining: show the join code, address and QR code", "Key j on the console (j again hides it)",
+             run(console.show_join)),
+            ("Issue a new join code", "Key J on the console: asks first; the old code stops letting devices in",
+             run(console.action_new_join_code)),
             ("End the session", "End the running block and mark the minutes final", run(console.action_end_session)),
         ]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from roundtable.models import Role
+from roundtable.service import format_code
 from roundtable.tui.app import RoundtableApp
 from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.screens.forms import FormScreen, ReportDialog
@@ -82,7 +83,8 @@ async def test_add_voting_participant_and_observer(svc):
         assert (anna.name, anna.organisation, anna.sector, anna.role) == (
             "Anna Berg", "Nordkust Hotels", "hotel", Role.participant)
         assert anna.group_id == svc.resolve_group("Table 2").id
-        assert anna.code and anna.code in screen_text(pilot.app)  # codes are shown on the console
+        assert len(anna.code) == 8
+        assert format_code(anna.code) in screen_text(pilot.app)  # codes are shown on the console, as ABCD-EFGH
 
         await pilot.press("a")
         await type_text(pilot, "Olle Observer")
@@ -120,12 +122,12 @@ async def test_edit_remove_and_reissue_participant(svc):
         await put_cursor(pilot, "#participants-table", anna.id)
         await pilot.press("c")
         assert isinstance(pilot.app.screen, ConfirmDialog)
-        assert anna.code in screen_text(pilot.app)
+        assert format_code(anna.code) in screen_text(pilot.app)
         await pilot.click("#confirm")
         await settle(pilot)
         new_code = svc.participant(anna.id).code
         assert new_code and new_code != anna.code
-        assert new_code in screen_text(pilot.app)
+        assert format_code(new_code) in screen_text(pilot.app)
 
         # Remove: cancel keeps Anna, confirm removes her.
         await pilot.press("d")
@@ -202,3 +204,77 @@ async def test_typed_text_is_shown_literally(svc):
         # ...and in the form and its confirmation too.
         await pilot.press("d")
         assert "Remove [b]Eve[/b] ([i]Org) from the session?" in screen_text(pilot.app)
+
+
+def scribe_cell(app, pid: str) -> str:
+    return str(app.screen.query_one("#participants-table", DataTable).get_row(pid)[1])
+
+
+async def test_toggle_scribe_with_key_and_button(svc):
+    svc.add_group("Table 1")
+    anna = svc.add_participant("Anna Berg", organisation="Nordkust Hotels", group="Table 1")
+    bo = svc.add_participant("Bo Ek", organisation="Taxi Måsen")  # in no group
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "2")
+        await put_cursor(pilot, "#participants-table", anna.id)
+        assert scribe_cell(pilot.app, anna.id) == ""
+        await pilot.press("s")
+        await settle(pilot)
+        assert svc.participant(anna.id).scribe
+        assert scribe_cell(pilot.app, anna.id) == "✎"
+        assert "1 scribe ✎" in screen_text(pilot.app)
+        assert cursor_key(pilot.app, "#participants-table") == anna.id
+        # The toolbar button toggles it back.
+        await pilot.click("#participant-scribe")
+        await settle(pilot)
+        assert not svc.participant(anna.id).scribe
+        assert scribe_cell(pilot.app, anna.id) == ""
+        # Someone outside every group cannot be a scribe: one sentence, nothing changes.
+        await put_cursor(pilot, "#participants-table", bo.id)
+        await pilot.press("s")
+        await settle(pilot)
+        assert not svc.participant(bo.id).scribe
+        assert any("not in a group" in n for n in notices(pilot.app))
+
+
+async def test_revoke_code_asks_first_and_shows_revoked(svc):
+    svc.add_group("Table 1")
+    anna = svc.add_participant("Anna Berg", organisation="Nordkust Hotels", group="Table 1")
+    olle = svc.add_participant("Olle Observer", role="observer")
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "2")
+        await put_cursor(pilot, "#participants-table", anna.id)
+        await pilot.press("r")
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert format_code(anna.code) in screen_text(pilot.app)
+        await pilot.press("escape")  # cancel keeps the code
+        await settle(pilot)
+        assert svc.participant(anna.id).code == anna.code
+        await pilot.press("r")
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert svc.participant(anna.id).code is None
+        text = screen_text(pilot.app)
+        assert "revoked" in text
+        assert format_code(anna.code) not in text
+        assert "1 code revoked" in text
+        # Revoking again is refused with a hint; an observer has no code to revoke.
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmDialog)
+        assert any("already revoked" in n for n in notices(pilot.app))
+        await put_cursor(pilot, "#participants-table", olle.id)
+        await pilot.click("#participant-revoke")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmDialog)
+        assert any("Olle Observer is an observer and has no voting code." == n for n in notices(pilot.app))
+        # A new code for Anna ends the revocation.
+        await put_cursor(pilot, "#participants-table", anna.id)
+        await pilot.press("c")
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        new = svc.participant(anna.id).code
+        assert new and new != anna.code
+        assert format_code(new) in screen_text(pilot.app)
+        assert "revoked" not in screen_text(pilot.app)

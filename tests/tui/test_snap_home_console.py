@@ -57,7 +57,8 @@ async def settle(pilot) -> None:
 
 def test_home_snapshot(snap_compare, sessions_dir, clock, fixed_library, utc, monkeypatch):
     tokens = iter(["a1b2", "c3d4"])
-    monkeypatch.setattr(service_mod, "secrets", SimpleNamespace(token_hex=lambda n: next(tokens)))
+    monkeypatch.setattr(service_mod, "secrets",
+                        SimpleNamespace(token_hex=lambda n: next(tokens), choice=lambda seq: seq[0]))
     loaded = load_scenario_file(fixed_library / "gothenburg-en.toml", bundled=True)
     made = [
         create_session(loaded, title="Gothenburg round table", date="2026-04-29", sessions_dir=sessions_dir, clock=clock),
@@ -78,7 +79,14 @@ def test_home_snapshot(snap_compare, sessions_dir, clock, fixed_library, utc, mo
     assert snap_compare(RoundtableApp(sessions_dir=sessions_dir), terminal_size=SIZE, run_before=run_before)
 
 
-def test_console_snapshot(snap_compare, svc, clock, utc):
+@pytest.fixture
+def fixed_join_code(svc, monkeypatch):
+    """The console shows the join code: make it the same on every run."""
+    monkeypatch.setattr(service_mod, "_random_code", lambda n: "JQ7K2MHT"[:n])
+    svc.reissue_join_code()
+
+
+def test_console_snapshot(snap_compare, svc, clock, utc, fixed_join_code):
     async def run_before(pilot) -> None:
         await pilot.pause()
         await settle(pilot)
@@ -102,7 +110,7 @@ def test_console_snapshot(snap_compare, svc, clock, utc):
     assert snap_compare(RoundtableApp(session=svc), terminal_size=SIZE, run_before=run_before)
 
 
-def test_console_snapshot_small_overtime(snap_compare, svc, clock, utc):
+def test_console_snapshot_small_overtime(snap_compare, svc, clock, utc, fixed_join_code):
     async def run_before(pilot) -> None:
         await pilot.pause()
         await settle(pilot)
@@ -117,3 +125,20 @@ def test_console_snapshot_small_overtime(snap_compare, svc, clock, utc):
         await pilot.pause()
 
     assert snap_compare(RoundtableApp(session=svc), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_console_join_panel_snapshot(snap_compare, svc, clock, utc, fixed_join_code):
+    """The Join tab once `roundtable serve` announced its address: code, address, QR code."""
+    svc.set_join_url("http://192.168.1.23:8765/")
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(RoundtableApp(session=svc), terminal_size=(100, 36), run_before=run_before)

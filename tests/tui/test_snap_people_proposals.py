@@ -18,8 +18,9 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def fixed_codes(monkeypatch):
-    numbers = itertools.count(1)
-    monkeypatch.setattr(service_mod, "_new_code", lambda tx: f"CODE{next(numbers):02d}")
+    # Eight characters from the code alphabet, shown as ABCD-EFGH.
+    numbers = itertools.count(2)
+    monkeypatch.setattr(service_mod, "_new_code", lambda tx: f"KQXR{next(numbers):02d}HT".replace("0", "Z").replace("1", "Y"))
 
 
 async def settle(pilot) -> None:
@@ -63,6 +64,8 @@ def seed_board(svc) -> None:
 
 def test_people_snapshot(snap_compare, fixed_codes, svc):
     seed_people(svc)
+    svc.set_scribe("M1")  # Anna types Table 1's proposals
+    svc.revoke_code("M2")  # Bo lost his badge
 
     async def run_before(pilot) -> None:
         await pilot.pause()

@@ -1,7 +1,11 @@
 """The session screen: one tab per part of the workshop.
 
 It polls the session store for commits from any process (PRAGMA data_version via
-`change_token`) and reloads the visible pane; hidden panes reload when shown.
+`change_token`, cheap enough to ask four times a second). When something was
+committed it reads the per-area revision counters (`revisions()`) and reloads only
+the panes that show a changed area: a proposal typed at a table reloads the
+Proposals board, not the agenda. Hidden panes are marked stale and reload when
+their tab is shown.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from ..widgets.proposals import ProposalsPane
 from ..widgets.talks import TalksPane
 from ..widgets.voting import VotingPane
 
-POLL_SECONDS = 0.5
+# A proposal committed by another process is on the board within about half a second:
+# at most one poll interval to notice it, then one read in a worker thread.
+POLL_SECONDS = 0.25
 
 # (tab id, label, pane class, key)
 TABS = [
@@ -36,6 +42,29 @@ TABS = [
     ("export", "Export", ExportPane, "7"),
 ]
 
+ALL = "*"  # the pane shows every area (the minutes preview)
+
+# Which store areas (see store.AREAS) each pane shows.
+PANE_AREAS: dict[str, frozenset[str] | str] = {
+    "console": frozenset({"session", "injects", "rounds"}),
+    "people": frozenset({"people"}),
+    "talks": frozenset({"talks"}),
+    "proposals": frozenset({"proposals", "people"}),
+    "voting": frozenset({"rounds", "ballots", "proposals"}),
+    "outcomes": frozenset({"outcomes", "proposals"}),
+    "export": ALL,
+}
+
+
+def panes_for(changed: set[str]) -> list[str]:
+    """The tabs whose panes show at least one of the `changed` areas."""
+    if not changed:
+        return []
+    return [
+        tab for tab, *_ in TABS
+        if (areas := PANE_AREAS.get(tab, ALL)) == ALL or changed & areas  # type: ignore[operator]
+    ]
+
 
 class SessionScreen(Screen):
     BINDINGS = [
@@ -47,6 +76,7 @@ class SessionScreen(Screen):
         super().__init__()
         self.svc = svc
         self._token = svc.change_token()
+        self._revisions = self._read_revisions()
         # Panes not yet shown, or changed while hidden: reloaded when their tab opens.
         self._stale: set[str] = {tab for tab, *_ in TABS if tab != "console"}
 
@@ -76,7 +106,24 @@ class SessionScreen(Screen):
         self.query_one("#tabs", TabbedContent).active = f"tab-{tab}"
 
     def action_reload(self) -> None:
-        self._reload_all()
+        self._revisions = self._read_revisions()
+        self._reload([tab for tab, *_ in TABS])
+
+    # -- noticing changes ---------------------------------------------------------
+    def _read_revisions(self) -> dict[str, int] | None:
+        try:
+            return self.svc.revisions()
+        except Exception:  # a store without counters: every change reloads every pane
+            return None
+
+    def _changed_tabs(self) -> list[str]:
+        """Tabs whose areas changed since the last look (all of them if unknown)."""
+        before, after = self._revisions, self._read_revisions()
+        self._revisions = after
+        if before is None or after is None:
+            return [tab for tab, *_ in TABS]
+        changed = {area for area in before.keys() | after.keys() if before.get(area) != after.get(area)}
+        return panes_for(changed)
 
     def _poll(self) -> None:
         try:
@@ -85,11 +132,12 @@ class SessionScreen(Screen):
             return
         if token != self._token:
             self._token = token
-            self._reload_all()
+            self._reload(self._changed_tabs())
 
-    def _reload_all(self) -> None:
+    def _reload(self, tabs: list[str]) -> None:
+        """Reload the shown pane (and the console, which keeps the clock) now; the rest on activation."""
         active = self.active_tab()
-        for tab, *_ in TABS:
+        for tab in tabs:
             if tab == active or tab == "console":
                 self.query_one(f"#pane-{tab}", SessionPane).reload()
             else:
@@ -98,7 +146,12 @@ class SessionScreen(Screen):
     def on_session_changed(self, message: SessionChanged) -> None:
         message.stop()
         self._token = self.svc.change_token()
-        self._reload_all()
+        tabs = self._changed_tabs()
+        # The pane that wrote always refreshes, even when nothing it shows changed.
+        active = self.active_tab()
+        if active not in tabs:
+            tabs.append(active)
+        self._reload(tabs)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

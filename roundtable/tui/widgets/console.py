@@ -6,6 +6,13 @@ the fictional case (the current one, or any other the facilitator browses to): i
 narrative and discussion questions, the injects (hidden ones by title only, revealed
 ones in full with their reveal time, due ones flagged), and the scenario's key facts
 and indicators.
+
+Joining: one line under the timer always shows the session's join code; key j opens
+the Join tab on the right with the join address and its QR code (or, before
+`roundtable serve` runs, the command that starts it), and J issues a new join code.
+The join panel is on the console because that is where the facilitator is while
+people arrive and join: the welcome block's timer runs here, and the code can be read
+out without leaving it.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Digits, Select, Static, TabbedContent, TabPane
 
 from ...models import AgendaItem, InjectState, SessionInfo, TimerState
+from ...qr import qr_lines
 from ..screens.dialogs import ConfirmDialog
 from .base import SessionPane
 
@@ -65,6 +73,8 @@ class ConsoleData:
     injects: list[InjectState]
     current_phase: str | None
     due: list[str] = field(default_factory=list)
+    join_code: str = ""
+    join_url: str = ""
 
 
 class ConsolePane(SessionPane):
@@ -83,6 +93,9 @@ class ConsolePane(SessionPane):
         Binding("f", "show_section('facts')", "Key facts", show=False),
         Binding("d", "show_section('indicators')", "Indicators", show=False),
         Binding("q", "show_section('phase')", "Phase and questions", show=False),
+        Binding("j", "toggle_join", "Join/QR", tooltip="Show or hide the join code, address and QR code"),
+        Binding("J", "new_join_code", "New join code", show=False,
+                tooltip="Issue a new join code; the old one stops working for new devices"),
     ]
 
     def __init__(self, svc, **kwargs: Any) -> None:
@@ -95,6 +108,8 @@ class ConsolePane(SessionPane):
         self._notified_due: set[str] = set()
         self._timer: TimerState | None = None
         self._agenda_width = -1
+        self._qr_for: str | None = None  # the URL the QR code on screen encodes
+        self._before_join = "ph-phase"  # the inner tab j goes back to
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -109,6 +124,7 @@ class ConsolePane(SessionPane):
                     yield Button("Pause", id="btn-pause", compact=True, tooltip="Pause (p)")
                     yield Button("+5 min", id="btn-extend", compact=True, tooltip="Give the block 5 more minutes (+ or e)")
                     yield Button("Next", id="btn-next", variant="primary", compact=True, tooltip="End this block, start the next (x or n)")
+                yield Static("", id="join-line")
                 yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
             with Vertical(id="console-right"):
                 with Horizontal(id="phase-bar"):
@@ -133,6 +149,13 @@ class ConsolePane(SessionPane):
                     with TabPane("Indicators", id="ph-indicators"):
                         with VerticalScroll(classes="phase-scroll"):
                             yield Static(self._indicators_text(), id="indicators-text")
+                    with TabPane("Join", id="ph-join"):
+                        with VerticalScroll(id="join-scroll"):
+                            yield Static("", id="join-info")
+                            yield Static("", id="join-qr")
+                        with Horizontal(id="join-buttons"):
+                            yield Button("New join code", id="btn-join-code", compact=True,
+                                         tooltip="Issue a new join code (J)")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -158,6 +181,8 @@ class ConsolePane(SessionPane):
             injects=self.svc.injects(),
             current_phase=self.svc.current_phase_id(),
             due=self.svc.due_injects(),
+            join_code=self.svc.join_code(),
+            join_url=self.svc.join_url(),
         )
 
     def show(self, data: ConsoleData) -> None:
@@ -171,6 +196,7 @@ class ConsolePane(SessionPane):
             self._browse(data.current_phase)
         else:
             self._show_phase(self.browsed_phase or (data.current_phase or self.svc.scenario.phases[0].id))
+        self._show_join(data)
         self._notify_due(data.due)
         self.call_after_refresh(self._refit_agenda)
 
@@ -216,6 +242,80 @@ class ConsolePane(SessionPane):
         elif keep is not None and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._shown_block = current
+
+    # -- joining ----------------------------------------------------------------
+    def serve_command(self) -> str:
+        return f"roundtable serve {self.svc.id}"
+
+    def _show_join(self, data: ConsoleData) -> None:
+        line = Text()
+        line.append("Join code ", style="dim")
+        line.append(data.join_code, style="bold")
+        if data.join_url:
+            line.append(" · j: address and QR", style="dim")
+        else:
+            line.append(" · not served yet (j)", style="dim")
+        self.query_one("#join-line", Static).update(line)
+
+        info = Text()
+        info.append("Participants join from their phones or laptops\n\n", style="bold")
+        info.append("Join code  ", style="dim")
+        info.append(f" {data.join_code} ", style="bold reverse")
+        info.append("\n")
+        if data.join_url:
+            info.append("Address    ", style="dim")
+            info.append(data.join_url, style="bold underline")
+            info.append("\n\nScan the code, or open the address and type the join code; then each person "
+                        "enters the voting code on their badge.", style="dim")
+        else:
+            info.append("\nNo join address yet: the participant server is not running. Start it with\n\n")
+            info.append(f"  {self.serve_command()}\n\n", style="bold")
+            info.append("The address and its QR code appear here as soon as it runs.", style="dim")
+        self.query_one("#join-info", Static).update(info)
+
+        qr = self.query_one("#join-qr", Static)
+        qr.display = bool(data.join_url)
+        if data.join_url and data.join_url != self._qr_for:
+            try:
+                lines = qr_lines(data.join_url)
+            except Exception:  # an address too long for a QR code: the text above still says it
+                lines = []
+            # Light modules are the drawn blocks: bright on black, whatever the terminal theme.
+            qr.update(Text("\n".join(lines), style="#ffffff on #000000", no_wrap=True))
+            self._qr_for = data.join_url
+
+    def action_toggle_join(self) -> None:
+        tabs = self.query_one("#phase-tabs", TabbedContent)
+        if tabs.active == "ph-join":
+            tabs.active = self._before_join
+        else:
+            self._before_join = tabs.active or "ph-phase"
+            tabs.active = "ph-join"
+
+    def show_join(self) -> None:
+        """Open the Join tab (the command palette's way in; j toggles)."""
+        tabs = self.query_one("#phase-tabs", TabbedContent)
+        if tabs.active != "ph-join":
+            self.action_toggle_join()
+
+    def action_new_join_code(self) -> None:
+        old = self.data.join_code if self.data else self.svc.join_code()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                new = self.act(self.svc.reissue_join_code)
+                if new is not None:
+                    self.notify(f"The new join code is {new}; {old} no longer lets new devices in.",
+                                markup=False, timeout=10)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Issue a new join code? The code {old} stops working for devices that have not joined yet; "
+                "people already in stay in.",
+                confirm_label="New join code",
+            ),
+            confirmed,
+        )
 
     def _current_item(self) -> AgendaItem | None:
         if self.data is None or self._timer is None or self._timer.block is None:
@@ -539,6 +639,7 @@ class ConsolePane(SessionPane):
             "btn-extend": self.action_extend,
             "btn-next": self.action_next_block,
             "btn-reveal": self.action_reveal,
+            "btn-join-code": self.action_new_join_code,
             "phase-prev": lambda: self.action_browse_phase(-1),
             "phase-next": lambda: self.action_browse_phase(1),
         }

@@ -1,8 +1,10 @@
-"""People tab: groups (tables) and participants, with their voting codes.
+"""People tab: groups (tables) and participants, with their voting codes and scribes.
 
-Voting codes are shown only here, on the facilitator's console. Participants are
-added one by one or imported from a CSV file; the import report names every row
-that could not be taken and why.
+Voting codes are shown only here, on the facilitator's console, formatted ABCD-EFGH.
+A lost badge's code can be revoked (the participant shows "revoked" until a new code
+is issued). Each group's scribe types its proposals from the participant app.
+Participants are added one by one or imported from a CSV file; the import report
+names every row that could not be taken and why.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.widgets import Button, DataTable, Label
 from ...errors import RoundtableError
 from ...models import Group, ImportReport, Participant, Role
 from ...scenario import Sector
+from ...service import format_code
 from ..messages import SessionChanged
 from ..screens.dialogs import ConfirmDialog
 from ..screens.forms import FormField, FormScreen, ReportDialog, attempt, refill_table, table_key
@@ -27,6 +30,22 @@ from .base import SessionPane
 
 ROLE_HELP = "Observers and facilitators do not vote and get no voting code."
 NO_CODE = "—"
+REVOKED = "revoked"
+SCRIBE_MARK = "✎"
+
+
+def article(noun: str) -> str:
+    """'an observer', 'a facilitator'."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def code_cell(p: Participant) -> Text:
+    """The voting code as shown on the console: ABCD-EFGH, 'revoked', or a dash for non-voters."""
+    if p.code:
+        return Text(format_code(p.code), style="bold")
+    if p.role.votes:
+        return Text(REVOKED, style="bold red")
+    return Text(NO_CODE, style="dim")
 
 
 def clip(text: str, width: int) -> str:
@@ -66,6 +85,8 @@ class ParticipantsTable(DataTable):
         Binding("e", "edit", "Edit"),
         Binding("d,delete", "remove", "Remove"),
         Binding("c", "reissue", "New code"),
+        Binding("r", "revoke", "Revoke code", tooltip="Withdraw the code (a lost badge); c issues a new one"),
+        Binding("s", "scribe", "Scribe", tooltip="Make the participant their group's scribe, or stop it"),
     ]
 
     def _pane(self) -> "PeoplePane":
@@ -82,6 +103,12 @@ class ParticipantsTable(DataTable):
 
     def action_reissue(self) -> None:
         self._pane().reissue_code()
+
+    def action_revoke(self) -> None:
+        self._pane().revoke_code()
+
+    def action_scribe(self) -> None:
+        self._pane().toggle_scribe()
 
 
 class PeoplePane(SessionPane):
@@ -102,7 +129,10 @@ class PeoplePane(SessionPane):
                     yield Button("Rename", id="group-rename", compact=True)
                     yield Button("Remove", id="group-remove", compact=True)
                 table = GroupsTable(id="groups-table", cursor_type="row", zebra_stripes=True)
-                table.add_columns("Group", "People")
+                # Fixed widths (names are clipped to 20): the box is narrow and its columns
+                # must not depend on when the table last measured its rows.
+                table.add_column("Group", key="group", width=20)
+                table.add_column("People", key="people", width=6)
                 yield table
             with Vertical(id="participants-box", classes="people-box"):
                 yield Label("Participants", id="participants-title", classes="box-title")
@@ -111,9 +141,12 @@ class PeoplePane(SessionPane):
                     yield Button("Edit", id="participant-edit", compact=True)
                     yield Button("Remove", id="participant-remove", compact=True)
                     yield Button("New code", id="participant-reissue", compact=True)
+                    yield Button("Revoke", id="participant-revoke", compact=True)
+                    yield Button("Scribe", id="participant-scribe", compact=True)
                     yield Button("Import CSV", id="participant-import", compact=True)
                 table = ParticipantsTable(id="participants-table", cursor_type="row", zebra_stripes=True)
-                table.add_columns("Name", "Code", "Role", "Group", "Organisation", "Sector")
+                # The scribe column is one cell wide: its header is the mark, and the title explains it.
+                table.add_columns("Name", SCRIBE_MARK, "Code", "Role", "Group", "Organisation", "Sector")
                 yield table
 
     def main_widget(self):
@@ -142,7 +175,8 @@ class PeoplePane(SessionPane):
                     p.id,
                     (
                         Text(clip(p.name, 24)),
-                        Text(p.code or NO_CODE, style="bold" if p.code else "dim"),
+                        Text(SCRIBE_MARK if p.scribe else "", style="bold cyan"),
+                        code_cell(p),
                         Text(p.role.value, style="" if p.role.votes else "italic"),
                         Text(clip(names.get(p.group_id, "") if p.group_id else "", 16)),
                         Text(clip(p.organisation, 28)), Text(clip(p.sector, 16)),
@@ -152,10 +186,15 @@ class PeoplePane(SessionPane):
             ],
         )
         voters = sum(1 for p in data.participants if p.role.votes)
+        revoked = sum(1 for p in data.participants if p.role.votes and not p.code)
+        scribes = sum(1 for p in data.participants if p.scribe)
+        title = f"Participants ({len(data.participants)}, {voters} voting"
+        if scribes:
+            title += f", {scribes} scribe{'s' if scribes != 1 else ''} {SCRIBE_MARK}"
+        if revoked:
+            title += f", {revoked} code{'s' if revoked != 1 else ''} revoked"
         self.query_one("#groups-title", Label).update(f"Groups ({len(data.groups)})")
-        self.query_one("#participants-title", Label).update(
-            f"Participants ({len(data.participants)}, {voters} voting)"
-        )
+        self.query_one("#participants-title", Label).update(title + ")")
 
     # -- selection helpers ---------------------------------------------------
     def selected_group(self) -> Group | None:
@@ -275,21 +314,62 @@ class PeoplePane(SessionPane):
         if p is None:
             self.notify("Select a participant first.", severity="warning")
             return
-        if not p.code:
-            self.notify(f"{p.name} is an {p.role.value} and has no voting code.", severity="warning", markup=False)
+        if not p.role.votes:
+            self.notify(f"{p.name} is {article(p.role.value)} and has no voting code.", severity="warning", markup=False)
             return
 
         def done(ok: bool | None) -> None:
             if ok:
                 new = self.act(self.svc.reissue_code, p.id)
                 if new is not None:
-                    self.notify(f"{p.name}'s new voting code is {new.code}; the old one no longer works.",
+                    self.notify(f"{p.name}'s new voting code is {format_code(new.code)}"
+                                + ("; the old one no longer works." if p.code else "."),
                                 markup=False, timeout=10)
 
+        if p.code:
+            question = f"Revoke {p.name}'s voting code {format_code(p.code)} and issue a new one?"
+        else:
+            question = f"Issue a new voting code for {p.name}? Their old code was revoked."
+        self.app.push_screen(ConfirmDialog(question, confirm_label="New code"), done)
+
+    def revoke_code(self) -> None:
+        p = self.selected_participant()
+        if p is None:
+            self.notify("Select a participant first.", severity="warning")
+            return
+        if not p.role.votes:
+            self.notify(f"{p.name} is {article(p.role.value)} and has no voting code.", severity="warning", markup=False)
+            return
+        if not p.code:
+            self.notify(f"{p.name}'s voting code is already revoked; press c to issue a new one.",
+                        severity="warning", markup=False)
+            return
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.act(self.svc.revoke_code, p.id,
+                         done=f"{p.name}'s voting code {format_code(p.code)} is revoked; c issues a new one.")
+
         self.app.push_screen(
-            ConfirmDialog(f"Revoke {p.name}'s voting code {p.code} and issue a new one?", confirm_label="New code"),
+            ConfirmDialog(
+                f"Revoke {p.name}'s voting code {format_code(p.code)}? It stops working at once, in the booth "
+                "and on their device, until you issue a new one (c).",
+                confirm_label="Revoke",
+            ),
             done,
         )
+
+    def toggle_scribe(self) -> None:
+        p = self.selected_participant()
+        if p is None:
+            self.notify("Select a participant first.", severity="warning")
+            return
+        group = next((g.name for g in self.data.groups if g.id == p.group_id), "") if self.data else ""
+        if p.scribe:
+            done = f"{p.name} is no longer a scribe" + (f" for {group}." if group else ".")
+        else:
+            done = f"{p.name} is now a scribe for {group}: they can type its proposals." if group else None
+        self.act(self.svc.set_scribe, p.id, not p.scribe, done=done)
 
     # -- CSV import ------------------------------------------------------------
     def action_import_csv(self) -> None:
@@ -339,6 +419,8 @@ class PeoplePane(SessionPane):
             "participant-edit": self.edit_participant,
             "participant-remove": self.remove_participant,
             "participant-reissue": self.reissue_code,
+            "participant-revoke": self.revoke_code,
+            "participant-scribe": self.toggle_scribe,
             "participant-import": self.action_import_csv,
         }
         handler = handlers.get(event.button.id or "")
