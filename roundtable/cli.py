@@ -469,17 +469,9 @@ def results_text(res, titles: dict[str, str]) -> str:
         mean = f"  mean {x.mean:.2f}" if r.method == "score" and x.mean is not None else ""
         lines.append(f"{x.rank:>3}{tie:<4} {x.proposal:<5} {x.points:>4}  {bar:<20}  {titles.get(x.proposal, '')}{mean}")
     if res.tie is not None:
-        where = "for first place" if res.tie.at == "first" else f"at the cut-off for {r.shortlist} places"
-        lines.append(f"Tie {where} between {', '.join(res.tie.tied)}.")
-        s = res.tie.settlement
-        if s is None:
-            lines.append("Not settled yet: `roundtable tie settle` by runoff, draw or decision.")
-        elif s.kind == "runoff":
-            lines.append(f"Settled by a runoff: round {s.runoff_round}.")
-        elif s.kind == "draw":
-            lines.append(f"Settled by a draw (seed {s.seed}): {', '.join(s.chosen)} go through.")
-        else:
-            lines.append(f"Settled by decision: {', '.join(s.chosen)} go through. Reason: {s.reason}")
+        from .render import tie_lines
+
+        lines += tie_lines(res.tie, r.shortlist)
     return "\n".join(lines)
 
 

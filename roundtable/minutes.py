@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import __version__
 from .errors import RoundtableError
+from .render import tie_lines
 from .scenarios import Problem, ScenarioError, _pydantic_problems, parse_toml, read_text_file
 
 if TYPE_CHECKING:
@@ -548,19 +549,8 @@ def _round_markdown(r: RoundPart, titles: dict[str, str], e) -> list[str]:
             out.append(f"| {x.rank}{tie} | {x.proposal} {e(titles.get(x.proposal, ''))} | {x.points} |{extra}")
         out.append("")
     if r.tie is not None:
-        where = "for first place" if r.tie.at == "first" else f"at the cut-off ({r.shortlist} to pick)"
-        out.append(f"**Tie {where}** between {', '.join(r.tie.tied)}; {r.tie.places} of them go through.")
-        st = r.tie.settlement
-        if st is None:
-            out.append("Not settled.")
-        elif st.kind == "runoff":
-            out.append(f"Settled by a runoff: round {st.runoff_round}.")
-        elif st.kind == "draw":
-            out.append(f"Settled by a draw: seed `{e(st.seed or '')}`, giving {', '.join(st.chosen)}. Re-run it with "
-                       f"Python's `random.Random(seed).shuffle` over the tied proposals in id order.")
-        else:
-            out.append(f"Settled by decision: {', '.join(st.chosen)}. Reason: {e(st.reason)}")
-        out.append("")
+        first, *rest = tie_lines(r.tie, r.shortlist, e)
+        out += [f"**{first}**", *rest, ""]
     if r.ballots:
         out += ["<details><summary>Ballots</summary>", ""]
         for b in r.ballots:

@@ -38,3 +38,20 @@ def scenario_overview(s: Scenario) -> str:
     lines += ["", f"{len(s.actors)} actors · {len(s.facts)} key facts · {len(s.indicators)} indicators · "
               f"{len(s.talks)} talks"]
     return "\n".join(lines)
+
+
+def tie_lines(tie, shortlist: int, escape=lambda text: text) -> list[str]:
+    """How a round's tie stands, in sentences (a models.Tie or a minutes TiePart)."""
+    where = "for first place" if tie.at == "first" else f"at the cut-off ({shortlist} to pick)"
+    lines = [f"Tie {where} between {', '.join(tie.tied)}; {tie.places} of them go through."]
+    st = tie.settlement
+    if st is None:
+        lines.append("Not settled yet: settle it by a runoff, a draw or a decision.")
+    elif st.kind == "runoff":
+        lines.append(f"Settled by a runoff: round {st.runoff_round}.")
+    elif st.kind == "draw":
+        lines.append(f"Settled by a draw with seed {escape(st.seed or '')}: {', '.join(st.chosen)} "
+                     f"(re-run: Python's random.Random(seed).shuffle over the tied proposals in id order).")
+    else:
+        lines.append(f"Settled by decision: {', '.join(st.chosen)}. Reason: {escape(st.reason)}")
+    return lines
