@@ -31,10 +31,16 @@ class RoundtableCommands(Provider):
                                       "Key r on People: a lost badge; asks first, then the code stops working")
             out += self._pane_command(screen, "people", "reissue_code", "New voting code for the selected participant",
                                       "Key c on People: asks first; the old code stops working")
+            out += self._pane_command(screen, "voting", "action_open_round", "Open a voting round",
+                                      "Key o on Voting: dot, approval, score, ranked (Borda) or consent; or a runoff")
             out += self._pane_command(screen, "voting", "action_open_booth", "Open the voting booth",
-                                      "A participant enters their code and spends their dots")
+                                      "A participant enters their code and casts their ballot")
             out += self._pane_command(screen, "voting", "action_reveal_results", "Reveal the round's results",
                                       "Key r on Voting: show a closed round's ranking to participants and the projector")
+            out += self._pane_command(screen, "voting", "action_settle_tie", "Settle the round's tie",
+                                      "Key s on Voting: a runoff among the tied, a draw with a recorded seed, or a decision")
+            out += self._pane_command(screen, "voting", "action_view_ballots", "Show the round's ballots",
+                                      "Key v on Voting: each ballot of a closed round (no names in anonymous rounds)")
             out += self._pane_command(screen, "export", "action_export_toml", "Export the minutes as TOML",
                                       "Write the minutes file (a draft while the session runs)")
             out += self._pane_command(screen, "export", "action_export_md", "Export the minutes as Markdown",

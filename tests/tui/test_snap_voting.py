@@ -84,3 +84,38 @@ def test_snapshot_export_preview(svc, snap_compare):
         await settle(pilot)
 
     assert snap_compare(RoundtableApp(session=svc), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_consent_results(svc, snap_compare):
+    ids, voters = _voted(svc)
+    svc.open_round(method="consent", proposals=[ids[0]], title="Final plan")
+    svc.cast_ballot(voters[0].code, "agree")
+    svc.cast_ballot(voters[1].code, "agree")
+    svc.cast_ballot(voters[2].code, "disagree")
+    svc.cast_ballot(voters[3].code, "block", reason="Night staff were never asked")
+    svc.close_round()
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+
+    assert snap_compare(RoundtableApp(session=svc), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_tie_not_settled(svc, snap_compare):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc, 3)
+    svc.open_round(method="borda", shortlist=2, anonymous=True)
+    svc.cast_ballot(voters[0].code, [ids[0], ids[1], ids[2]])
+    svc.cast_ballot(voters[1].code, [ids[0], ids[2], ids[1]])
+    svc.close_round()  # P1 4, P2 1, P3 1: tie at the cut-off for 2 places
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+
+    assert snap_compare(RoundtableApp(session=svc), terminal_size=(100, 30), run_before=run_before)

@@ -9,6 +9,7 @@ from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.screens.vote_forms import OpenRoundDialog, PaperTallyDialog
 from roundtable.tui.widgets.voting import VotingPane, text_bar
 
+from ._board_helpers import notices
 from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
 
 SIZE = (100, 30)
@@ -141,7 +142,7 @@ async def test_close_round_asks_first_then_shows_ranking_with_ties(svc):
         assert rows[ids[0]][1] == rows[ids[1]][1] == "TIE for 1st" and rows[ids[2]][1] == ""
         assert rows[ids[0]][4].startswith("P1")
         text = screen_text(pilot.app)
-        assert "TIE FOR FIRST PLACE: P1, P2 share rank 1." in text
+        assert "Tie for first place between P1, P2." in text
         assert "2 of 3 eligible voters voted" in text
         assert "█" in text  # the bars
 
@@ -231,3 +232,106 @@ def test_text_bar():
     assert text_bar(10, 10, width=4) == "████"
     assert text_bar(5, 10, width=4) == "██"
     assert 0 < len(text_bar(1, 100, width=4)) <= 1
+
+
+async def test_reveal_results_by_key_after_close(svc, clock):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3, reveal="manual")
+    svc.cast_ballot(voters[0].code, {ids[0]: 3})
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        # While the round is open the key refuses, in one clear sentence; nothing is revealed.
+        assert pilot.app.screen.query_one("#vote-reveal").disabled
+        await pilot.press("r")
+        await settle(pilot)
+        assert pilot.app.screen.__class__.__name__ == "SessionScreen"
+        assert "Round 1 is still open; close it (c) before revealing its results." in notices(pilot.app)
+        assert svc.round(1).revealed_at is None
+
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        text = screen_text(pilot.app)
+        assert "Sealed for participants" in text
+        assert pilot.app.screen.query_one(VotingPane).data.results is not None  # the facilitator sees the ranking
+        assert svc.round(1).revealed_at is None  # closing does not reveal
+
+        clock.advance(60)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("escape")  # cancel: still sealed
+        await settle(pilot)
+        assert svc.round(1).revealed_at is None
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        revealed = svc.round(1).revealed_at
+        assert revealed is not None
+        text = screen_text(pilot.app)
+        assert f"Shown to participants since {revealed.astimezone().strftime('%H:%M')}" in text
+        assert "Sealed for participants" not in text
+        assert pilot.app.screen.query_one("#vote-reveal").disabled
+        # The ranking is still there for the facilitator.
+        table = pilot.app.screen.query_one("#round-table", DataTable)
+        assert str(table.get_row(ids[0])[2]) == "3"
+
+
+async def test_reveal_results_by_button_and_from_another_connection(svc):
+    from roundtable.service import open_session
+
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3, reveal="manual")
+    svc.cast_ballot(voters[0].code, {ids[1]: 2})
+    svc.close_round()
+    svc.open_round(dots=3, max_per_proposal=3, reveal="manual")
+    svc.close_round()
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        pane = await _to_voting(pilot)
+        assert pane.data.round.id == 2
+        await pilot.click("#vote-reveal")
+        await settle(pilot)
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert svc.round(2).revealed_at is not None
+        assert svc.round(1).revealed_at is None  # only the round on screen
+        assert "Shown to participants since" in screen_text(pilot.app)
+        # Round 1, revealed by someone else (e.g. the CLI): the pane follows within a poll.
+        await pilot.click("#round-select")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert pane.data.round.id == 1
+        assert "Sealed for participants" in screen_text(pilot.app)
+        other = open_session(str(svc.path))
+        try:
+            other.reveal_results(1)
+        finally:
+            other.close()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "Shown to participants since" in screen_text(pilot.app):
+                break
+        await settle(pilot)
+        assert "Shown to participants since" in screen_text(pilot.app)
+
+
+async def test_round_that_reveals_on_close_says_so(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=5, max_per_proposal=3)  # the default: results shown when the round closes
+    svc.cast_ballot(voters[0].code, {ids[0]: 3})
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "on participants' devices and on the projector" in screen_text(pilot.app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert svc.round(1).revealed_at is not None
+        assert "Shown to participants since" in screen_text(pilot.app)
+        assert pilot.app.screen.query_one("#vote-reveal").disabled

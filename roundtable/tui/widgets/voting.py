@@ -1,7 +1,11 @@
-"""The voting pane: open a dot-voting round, follow it (counts only), close it, see the ranking.
+"""The voting pane: open a round (dot, approval, score, Borda, consent), follow it, close it, see the results.
 
-While a round is open its results are sealed: the pane shows how many eligible voters
-have voted and whether a paper tally was entered, never points.
+While a round is open its results are sealed (unless it was opened with live results):
+the pane shows how many eligible voters (or groups) have voted and whether a paper
+tally was entered, never points. Once closed, the facilitator sees the ranking (or the
+consent outcome) at once; when it is shown to participants depends on the round's
+reveal setting, and the pane says which is the case. A tie for first place or at the
+shortlist's cut-off is flagged with a way to settle it (s): runoff, draw or decision.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Select, Static
 
+from ...errors import RoundtableError
 from ...models import Proposal, Round, RoundResults, RoundStatus
 from ..messages import SessionChanged
 from ..screens.dialogs import ConfirmDialog
-from ..screens.vote_forms import Done, OpenRoundDialog, PaperTallyDialog
+from ..screens.vote_forms import (
+    METHOD_NAMES, BallotsDialog, Done, OpenRoundDialog, PaperTallyDialog, SettleTieDialog, method_rules,
+    round_settings, settlement_words, tie_words,
+)
 from .base import SessionPane
 
 BAR_WIDTH = 16
@@ -46,6 +54,7 @@ class VotingView:
     results: RoundResults | None = None
     proposals: dict[str, Proposal] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # participant id -> name
 
     @property
     def open_round(self) -> Round | None:
@@ -58,6 +67,11 @@ class VotingPane(SessionPane):
         Binding("b", "open_booth", "Voting booth", show=True),
         Binding("t", "paper_tally", "Paper tally", show=True),
         Binding("c", "close_round", "Close round", show=True),
+        Binding("r", "reveal_results", "Reveal results", show=True,
+                tooltip="Show the closed round's results on participants' devices and the projector"),
+        Binding("s", "settle_tie", "Settle tie", show=True,
+                tooltip="Settle the round's tie by a runoff, a draw or a decision"),
+        Binding("v", "view_ballots", "Ballots", show=True, tooltip="The closed round's ballots"),
     ]
 
     def __init__(self, svc, **kwargs) -> None:
@@ -69,14 +83,33 @@ class VotingPane(SessionPane):
     def compose(self) -> ComposeResult:
         with Horizontal(id="vote-top"):
             yield Select([], prompt="No rounds yet", id="round-select", compact=True)
+            yield Button("Ballots", id="vote-ballots", compact=True)
+        with Horizontal(id="vote-actions"):
             yield Button("Open round", id="vote-open", compact=True)
             yield Button("Booth", id="vote-booth", variant="primary", compact=True)
             yield Button("Paper tally", id="vote-tally", compact=True)
             yield Button("Close round", id="vote-close", variant="error", compact=True)
+            yield Button("Reveal results", id="vote-reveal", variant="warning", compact=True)
         yield Static("", id="round-summary")
+        yield Static("", id="reveal-state")
         yield Static("", id="round-progress")
-        yield Static("", id="tie-banner")
+        with Horizontal(id="tie-box"):
+            yield Static("", id="tie-banner")
+            yield Button("Settle tie", id="vote-settle", variant="warning", compact=True)
+        yield Static("", id="consent-outcome")
         yield DataTable(id="round-table", cursor_type="row", zebra_stripes=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys that only make sense for some rounds stay out of the footer otherwise.
+        res, r = self.data.results, self.data.round
+        if action == "settle_tie":
+            return r is not None and not r.is_open and res is not None and res.tie is not None \
+                and res.tie.settlement is None
+        if action == "view_ballots":
+            return r is not None and not r.is_open
+        if action == "paper_tally":
+            return r is None or not r.is_open or r.method in ("dot", "approval")
+        return True
 
     def main_widget(self) -> DataTable:
         # Keys o/b/t/c belong to the pane.
@@ -89,6 +122,7 @@ class VotingPane(SessionPane):
             rounds=svc.rounds(),
             proposals={p.id: p for p in svc.proposals()},
             groups={g.id: g.name for g in svc.groups()},
+            names={p.id: p.name for p in svc.participants()},
         )
         if not view.rounds:
             return view
@@ -97,22 +131,27 @@ class VotingPane(SessionPane):
         view.round = by_id.get(wanted) if wanted in by_id else view.rounds[-1]
         if view.round.is_open:
             view.status = svc.round_status(view.round.id)
+            if view.round.reveal == "live":
+                view.results = svc.results(view.round.id)
         else:
             view.results = svc.results(view.round.id)
         return view
 
     def show(self, data: VotingView) -> None:
         self.data = data
+        self.refresh_bindings()
         self._show_round_select(data)
         self._show_buttons(data)
         summary = self.query_one("#round-summary", Static)
         progress = self.query_one("#round-progress", Static)
-        banner = self.query_one("#tie-banner", Static)
-        banner.display = False
+        self.query_one("#tie-box").display = False
+        self.query_one("#consent-outcome").display = False
         table = self.query_one("#round-table", DataTable)
         r = data.round
+        self._show_reveal_state(r)
         if r is None:
-            summary.update(Text("No voting round yet. Press o (Open round) to vote on the proposals with dots."))
+            summary.update(Text("No voting round yet. Press o (Open round) to vote on the proposals: dots, approval, "
+                                "scores, a ranking or a consent check."))
             ready = [p for p in data.proposals.values() if p.status.value != "merged"]
             progress.update(Text(f"{len(ready)} proposal{'s' if len(ready) != 1 else ''} can go into a round."))
             self._set_mode(table, "none")
@@ -122,25 +161,59 @@ class VotingPane(SessionPane):
             return
         head = Text(f"Round {r.id}", style="bold")
         if r.title:
-            head.append(f" · {r.title}")
-        head.append(f" · {r.dots} dots per participant, at most {r.max_per_proposal} per proposal · ")
+            head.append(" · ")
+            head.append(r.title)
+        head.append(" · ")
         if r.is_open:
             head.append("OPEN", style="bold green")
             head.append(f" since {_hhmm(r.opened_at)}")
-            summary.update(head)
-            self._show_open(data, progress, table)
         else:
             head.append("closed", style="bold")
             head.append(f" at {_hhmm(r.closed_at)}")
-            summary.update(head)
-            self._show_results(data, progress, banner, table)
+        head.append("\n")
+        head.append(method_rules(r), style="bold")
+        head.append(" · " + round_settings(r), style="dim")
+        if r.runoff_of is not None and (r.title != f"Runoff of round {r.runoff_of}" or r.tied_at_cutoff):
+            head.append(f"\nRunoff of round {r.runoff_of}")
+            if r.tied_at_cutoff:
+                head.append(f" · {', '.join(r.tied_at_cutoff)} tied at the cut-off and came along", style="yellow")
+        summary.update(head)
+        if r.is_open:
+            self._show_open(data, progress, table)
+        else:
+            self._show_results(data, progress, table)
+
+    def _show_reveal_state(self, r: Round | None) -> None:
+        state = self.query_one("#reveal-state", Static)
+        mode = getattr(r, "reveal", "manual") if r is not None else "manual"
+        line = Text()
+        if r is None:
+            pass
+        elif r.is_open:
+            # Sealed for everyone unless the round was opened to show results while it runs;
+            # the progress line says so.
+            if mode == "live":
+                line.append("Shown to participants live", style="bold green")
+                line.append(" while the round is open (their devices and the projector).", style="dim")
+            elif mode == "after-vote":
+                line.append("Shown to each participant after they vote", style="bold green")
+                line.append(" · the projector waits until the round closes.", style="dim")
+        elif r.revealed_at is None:
+            line.append("Sealed for participants", style="bold yellow")
+            line.append(" and the projector · press r to reveal the results", style="dim")
+        else:
+            line.append(f"Shown to participants since {_hhmm(r.revealed_at)}", style="bold green")
+            line.append(" (their devices and the projector).", style="dim")
+        state.display = bool(line.plain)
+        state.update(line)
 
     def _show_round_select(self, data: VotingView) -> None:
         select = self.query_one("#round-select", Select)
         options = []
         for r in reversed(data.rounds):
             state = "open" if r.is_open else f"closed {_hhmm(r.closed_at)}"
-            options.append((Text(f"Round {r.id} · {state}"), r.id))
+            method = "Borda" if r.method == "borda" else r.method
+            options.append((Text(f"Round {r.id} · {method} · {state}"), r.id))
         with select.prevent(Select.Changed):
             select.set_options(options)
             if data.round is not None:
@@ -151,8 +224,13 @@ class VotingPane(SessionPane):
         viewing_open = data.round is not None and data.round.is_open
         self.query_one("#vote-open", Button).disabled = is_open
         self.query_one("#vote-booth", Button).disabled = not is_open
-        self.query_one("#vote-tally", Button).disabled = not viewing_open
+        self.query_one("#vote-tally", Button).disabled = not viewing_open or data.round.method not in ("dot", "approval")
+        self.query_one("#vote-ballots", Button).disabled = data.round is None or data.round.is_open
         self.query_one("#vote-close", Button).disabled = not is_open
+        viewed = data.round
+        self.query_one("#vote-reveal", Button).disabled = (
+            viewed is None or viewed.is_open or viewed.revealed_at is not None
+        )
 
     def _set_mode(self, table: DataTable, mode: str) -> None:
         if mode != self._table_mode:
@@ -161,14 +239,26 @@ class VotingPane(SessionPane):
                 table.add_column("#", key="n")
                 table.add_column("Proposal in this round" if mode == "open" else "Proposal", key="proposal")
                 table.add_column("Group", key="group")
-            elif mode == "results":
+                if mode == "open":
+                    table.add_column("", key="note")
+            elif mode.startswith("results"):
                 # Proposal last: a long title may run off the right edge, never the tie flag.
                 # Fixed widths: the ranking must not shift as rows arrive.
+                method = mode.partition(":")[2]
                 table.add_column("Rank", key="rank", width=4)
                 table.add_column("Tie", key="tie", width=len("TIE for 1st"))
-                table.add_column("Points", key="points", width=6)
+                table.add_column({"approval": "Approvals", "score": "Total"}.get(method, "Points"), key="points",
+                                 width=9 if method == "approval" else 6)
+                if method == "score":
+                    table.add_column("Mean", key="mean", width=5)
+                    table.add_column("Count", key="count", width=5)
                 table.add_column("", key="bar", width=BAR_WIDTH)
                 table.add_column("Proposal", key="proposal")
+            elif mode == "consent":
+                table.add_column("Answer", key="option", width=9)
+                table.add_column("Count", key="count", width=5)
+                table.add_column("", key="bar", width=BAR_WIDTH)
+                table.add_column("Block reasons", key="reasons")
             self._table_mode = mode
         else:
             table.clear()
@@ -181,45 +271,117 @@ class VotingPane(SessionPane):
             cell.append(p.title)
         return cell
 
+    def _who(self, r: Round) -> str:
+        return "groups" if r.per_group else "voters"
+
     def _show_open(self, data: VotingView, progress: Static, table: DataTable) -> None:
         st = data.status
         assert st is not None
-        line = Text(f"{st.ballots_cast} of {st.eligible} eligible voters have voted", style="bold")
-        line.append(" · paper tally entered" if st.paper_entered else " · no paper tally")
+        r = st.round
+        line = Text(f"{st.ballots_cast} of {st.eligible} eligible {self._who(r)} have voted", style="bold")
+        if r.method in ("dot", "approval"):
+            line.append(" · paper tally entered" if st.paper_entered else " · no paper tally")
+        if r.reveal == "live" and data.results is not None:
+            line.append("\nLive results: participants and the projector see them too.", style="italic")
+            progress.update(line)
+            self._show_ranking(data, table)
+            return
         line.append("\nResults are sealed until you close the round.", style="italic")
         progress.update(line)
         self._set_mode(table, "open")
-        for n, pid in enumerate(st.round.proposals, 1):
+        for n, pid in enumerate(r.proposals, 1):
             p = data.proposals.get(pid)
             group = data.groups.get(p.group_id, p.group_id) if p else ""
-            table.add_row(str(n), self._proposal_cell(data, pid), Text(group), key=pid)
+            note = Text("tied at the cut-off", style="yellow") if pid in r.tied_at_cutoff else Text("")
+            table.add_row(str(n), self._proposal_cell(data, pid), Text(group), note, key=pid)
 
-    def _show_results(self, data: VotingView, progress: Static, banner: Static, table: DataTable) -> None:
+    def _show_results(self, data: VotingView, progress: Static, table: DataTable) -> None:
         res = data.results
         assert res is not None
-        line = Text(f"{res.ballots_cast} of {res.eligible} eligible voters voted", style="bold")
-        if res.paper_points:
-            line.append(f" · {res.paper_points} point{'s' if res.paper_points != 1 else ''} from a paper or wall tally")
-        else:
-            line.append(" · no paper tally")
+        r = res.round
+        line = Text(f"{res.ballots_cast} of {res.eligible} eligible {self._who(r)} voted", style="bold")
+        if r.method in ("dot", "approval"):
+            if res.paper_points:
+                line.append(f" · {res.paper_points} point{'s' if res.paper_points != 1 else ''} from a paper or "
+                            "wall tally")
+            else:
+                line.append(" · no paper tally")
         progress.update(line)
-        if res.tie_for_first:
-            first = [x.proposal for x in res.results if x.rank == 1]
-            banner.update(Text(f"TIE FOR FIRST PLACE: {', '.join(first)} share rank 1.", style="bold"))
-            banner.display = True
-        self._set_mode(table, "results")
+        self._show_tie(res)
+        self._show_ranking(data, table)
+
+    def _show_tie(self, res: RoundResults) -> None:
+        box = self.query_one("#tie-box")
+        banner = self.query_one("#tie-banner", Static)
+        tie = res.tie
+        if tie is None:
+            box.display = False
+            return
+        words = Text(tie_words(tie, res.round.shortlist), style="bold")
+        if tie.settlement is None:
+            words.append(f" {tie.places} of them go{'es' if tie.places == 1 else ''} through. Not settled yet: "
+                         "press s to settle it by a runoff, a draw or a decision.")
+        else:
+            words.append(" " + settlement_words(tie.settlement))
+        banner.update(words)
+        box.set_class(tie.settlement is not None, "-settled")
+        self.query_one("#vote-settle", Button).display = tie.settlement is None
+        box.display = True
+
+    def _show_ranking(self, data: VotingView, table: DataTable) -> None:
+        res = data.results
+        assert res is not None
+        r = res.round
+        if res.consent is not None:
+            self._show_consent(data, table)
+            return
+        self._set_mode(table, f"results:{r.method}")
         top = max((x.points for x in res.results), default=0)
+        first_tie = res.tie is not None and res.tie.at == "first"
+        settled = set(res.tie.settlement.chosen) if res.tie is not None and res.tie.settlement else set()
         for x in res.results:
-            first_tie = x.tied and x.rank == 1
-            rank = Text(str(x.rank), style="bold reverse" if first_tie else "bold")
-            table.add_row(
-                rank,
-                Text("TIE for 1st" if first_tie else ("tie" if x.tied else ""), style="bold yellow" if x.tied else ""),
-                Text(str(x.points), justify="right"),
-                Text(text_bar(x.points, top), style="green"),
-                self._proposal_cell(data, x.proposal),
-                key=x.proposal,
-            )
+            is_first_tie = x.tied and x.rank == 1 and (first_tie or r.is_open)
+            rank = Text(str(x.rank), style="bold reverse" if is_first_tie else "bold")
+            flag = "TIE for 1st" if is_first_tie else ("tie" if x.tied else "")
+            if x.proposal in settled:
+                flag = "tie → in"
+            cells = [rank, Text(flag, style="bold yellow" if x.tied else ""), Text(str(x.points), justify="right")]
+            if r.method == "score":
+                cells.append(Text("–" if x.mean is None else f"{x.mean:.2f}", justify="right"))
+                cells.append(Text(str(x.count or 0), justify="right"))
+            cells.append(Text(text_bar(x.points, top), style="green"))
+            cells.append(self._proposal_cell(data, x.proposal))
+            table.add_row(*cells, key=x.proposal)
+
+    def _show_consent(self, data: VotingView, table: DataTable) -> None:
+        c = data.results.consent
+        outcome = self.query_one("#consent-outcome", Static)
+        line = Text("Consent check on ")
+        line.append_text(self._proposal_cell(data, c.proposal))
+        line.append(" · outcome: ")
+        if data.round.is_open:
+            line.append("so far " + c.outcome.upper(), style="bold")
+        else:
+            line.append(c.outcome.upper(), style="bold green" if c.passed else "bold red")
+        if c.counts.get("block"):
+            line.append(f" ({c.counts['block']} block{'s' if c.counts['block'] != 1 else ''})", style="red")
+        elif not c.passed:
+            line.append(" (agree does not outnumber disagree)", style="dim")
+        outcome.update(line)
+        outcome.display = True
+        self._set_mode(table, "consent")
+        top = max(c.counts.values(), default=0)
+        numbered = len(c.blocks) > 1
+        for option, n in c.counts.items():
+            reasons = Text("")
+            if option == "block" and c.blocks:
+                reasons = Text(("1. " if numbered else "") + c.blocks[0])
+            table.add_row(Text(option, style="bold red" if option == "block" and n else "bold"),
+                          Text(str(n), justify="right"),
+                          Text(text_bar(n, top), style="red" if option in ("block", "disagree") else "green"),
+                          reasons, key=option)
+        for n, reason in enumerate(c.blocks[1:], 2):
+            table.add_row(Text(""), Text(""), Text(""), Text(f"{n}. {reason}"), key=f"block-{n}")
 
     # -- choosing a round -----------------------------------------------------------
     @on(Select.Changed, "#round-select")
@@ -241,17 +403,25 @@ class VotingPane(SessionPane):
             self.notify("There are no proposals to vote on; add proposals first.", severity="warning")
             return
         groups = {g.id: g.name for g in self.svc.groups()}
+        sources = []
+        for r in reversed(self.svc.rounds()):
+            if not r.is_open and r.ranked:
+                try:
+                    sources.append(self.svc.results(r.id))
+                except RoundtableError:
+                    pass
 
         def submit(v: dict) -> Round:
-            return self.svc.open_round(dots=v["dots"], max_per_proposal=v["max_per_proposal"], proposals=v["proposals"])
+            return self.svc.open_round(**v)
 
         def opened(result: Done | None) -> None:
             if result is not None:
                 r: Round = result.result
                 self.view_round = None
-                self._written(f"Round {r.id} is open: {len(r.proposals)} proposals, {r.dots} dots each.")
+                tied = f" ({', '.join(r.tied_at_cutoff)} tied at the cut-off)" if r.tied_at_cutoff else ""
+                self._written(f"Round {r.id} is open: {method_rules(r)}, over {', '.join(r.proposals)}{tied}.")
 
-        self.app.push_screen(OpenRoundDialog(proposals, groups, submit), opened)
+        self.app.push_screen(OpenRoundDialog(proposals, groups, submit, runoff_sources=sources), opened)
 
     def action_open_booth(self) -> None:
         if self.svc.open_round_now() is None:
@@ -287,18 +457,105 @@ class VotingPane(SessionPane):
             self.notify("No voting round is open.", severity="warning")
             return
         status = self.svc.round_status(r.id)
+        manual = getattr(r, "reveal", "manual") == "manual" and r.revealed_at is None
         question = (
             f"Close round {r.id}? {status.ballots_cast} of {status.eligible} eligible voters have voted"
             f"{' and a paper tally was entered' if status.paper_entered else ''}. "
-            "No ballot can be cast or changed afterwards, and the results will be shown."
+            "No ballot can be cast or changed afterwards. "
+            + ("The ranking is shown here; participants and the projector see it only when you reveal it (r)."
+               if manual else "The ranking is then shown here, on participants' devices and on the projector.")
         )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.view_round = None
-                self.act(self.svc.close_round, done=f"Round {r.id} closed; the ranking is shown.")
+                self.act(self.svc.close_round,
+                         done=(f"Round {r.id} closed; the ranking is shown here, sealed for participants until you "
+                               "reveal it (r)." if manual else
+                               f"Round {r.id} closed; the ranking is shown here and to participants."))
 
         self.app.push_screen(ConfirmDialog(question, confirm_label="Close round"), confirmed)
+
+    def action_reveal_results(self) -> None:
+        r = self.data.round
+        if r is None:
+            rounds = self.svc.rounds()
+            r = rounds[-1] if rounds else None
+        if r is None:
+            self.notify("There is no voting round yet; open one (o), close it (c), then reveal its results.",
+                        severity="warning", markup=False)
+            return
+        r = self.svc.round(r.id)  # the latest state, not the last one shown
+        if r.is_open:
+            self.notify(f"Round {r.id} is still open; close it (c) before revealing its results.",
+                        severity="error", markup=False, timeout=8)
+            return
+        if r.revealed_at is not None:
+            self.notify(f"Round {r.id}'s results have been shown to participants since {_hhmm(r.revealed_at)}.",
+                        markup=False)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.act(self.svc.reveal_results, r.id,
+                         done=f"Round {r.id}'s results are now shown to participants and on the projector.")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Reveal the results of round {r.id}? Participants' devices and the projector will show the "
+                "ranking; this cannot be taken back.",
+                confirm_label="Reveal results", danger=False,
+            ),
+            confirmed,
+        )
+
+    def action_settle_tie(self) -> None:
+        r = self.data.round
+        if r is None or r.is_open:
+            self.notify("Ties are settled once a round is closed; choose a closed round with a tie.",
+                        severity="warning", markup=False)
+            return
+        try:
+            res = self.svc.results(r.id)
+        except RoundtableError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if res.tie is None:
+            self.notify(f"Round {r.id} has no tie to settle.", markup=False)
+            return
+        if res.tie.settlement is not None:
+            self.notify(f"The tie in round {r.id} is already settled. {settlement_words(res.tie.settlement)}",
+                        markup=False)
+            return
+        proposals = {p.id: p for p in self.svc.proposals()}
+
+        def submit(v: dict) -> RoundResults:
+            return self.svc.settle_tie(r.id, **v)
+
+        def settled(result: Done | None) -> None:
+            if result is None:
+                return
+            s = result.result.tie.settlement
+            self.main_widget().focus()  # the Settle button goes away
+            if s.kind == "runoff":
+                self.view_round = None  # follow the new runoff round
+            self._written(f"Round {r.id}: {settlement_words(s)}")
+
+        self.app.push_screen(SettleTieDialog(res, proposals, submit), settled)
+
+    def action_view_ballots(self) -> None:
+        r = self.data.round
+        if r is None:
+            self.notify("There is no voting round yet.", severity="warning", markup=False)
+            return
+        try:
+            items = self.svc.ballots(r.id)
+        except RoundtableError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        names = dict(self.data.names)
+        names.update(self.data.groups)
+        self.app.push_screen(BallotsDialog(r, items, names))
 
     def _written(self, message: str) -> None:
         self.notify(message, markup=False)
@@ -319,3 +576,15 @@ class VotingPane(SessionPane):
     @on(Button.Pressed, "#vote-close")
     def _close_pressed(self) -> None:
         self.action_close_round()
+
+    @on(Button.Pressed, "#vote-reveal")
+    def _reveal_pressed(self) -> None:
+        self.action_reveal_results()
+
+    @on(Button.Pressed, "#vote-settle")
+    def _settle_pressed(self) -> None:
+        self.action_settle_tie()
+
+    @on(Button.Pressed, "#vote-ballots")
+    def _ballots_pressed(self) -> None:
+        self.action_view_ballots()
