@@ -313,3 +313,63 @@ async def test_a_long_gallery_column_moves_on_by_itself(svc):
         panel._drift()  # at the end: back to the top
         await pilot.pause()
         assert col.scroll_y == 0 and "Proposal number 1 " in screen_text(app)
+
+
+async def test_consent_outcome_with_block_reasons_and_score_means(svc, other):
+    ids, voters = seed(svc)
+    app = app_for(svc)
+    advance_to(svc, "vote")
+    async with app.run_test(size=(100, 30)) as pilot:
+        other.open_round(method="consent", proposals=[ids[2]], per_group=True)
+        await shows(pilot, "VOTING OPEN")
+        text = screen_text(app)
+        assert "Consent check · agree, abstain, disagree or block" in text and "one ballot per group" in text
+        assert "The plan" in text and "Taxi drivers learn the signs" in text
+        assert "0 of 1 group have voted" in text
+        other.cast_ballot(voters[0].code, "block", reason="Drivers were not asked")
+        await shows(pilot, "1 of 1 group have voted")
+        assert "Drivers were not asked" not in screen_text(app)
+        other.close_round()
+        await wait_for(pilot, lambda: app.mode == "results")
+        text = screen_text(app)
+        assert app.query_one("#results-outcome").text == "NOT PASSED"
+        assert "AGREE 0    ABSTAIN 0    DISAGREE 0    BLOCK 1" in text
+        assert "Blocked because" in text and "• Drivers were not asked" in text
+
+        other.open_round(method="score", max_score=5)
+        await shows(pilot, "Score vote · score every proposal from 0 to 5")
+        other.cast_ballot(voters[0].code, {ids[0]: 5, ids[1]: 2, ids[2]: 0})
+        other.cast_ballot(voters[1].code, {ids[0]: 4, ids[1]: 3, ids[2]: 0})
+        await shows(pilot, "2 of 3 participants have voted")
+        assert "mean" not in screen_text(app)
+        other.close_round()
+        await shows(pilot, "mean 4.5 · 9 pts")
+        text = screen_text(app)
+        assert "mean 2.5 · 5 pts" in text and "mean 0.0 · 0 pts" in text
+        assert not app.query_one("#results-outcome").display
+
+
+async def test_after_vote_rounds_show_no_points_while_open_but_live_rounds_do(svc, other):
+    ids, voters = seed(svc)
+    app = app_for(svc)
+    advance_to(svc, "vote")
+    async with app.run_test(size=(100, 30)) as pilot:
+        other.open_round(method="approval", reveal="after-vote")
+        await shows(pilot, "Approval vote · approve every proposal you support")
+        other.cast_ballot(voters[0].code, [ids[0], ids[1]])
+        other.cast_ballot(voters[1].code, [ids[1]])
+        await shows(pilot, "2 of 3 participants have voted")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "approval" not in text.replace("Approval", "") and "RESULTS" not in text
+        assert app.room.results is None and app.mode == "voting"
+        other.close_round()
+        await shows(pilot, "2 approvals")
+
+        other.open_round(method="dot", dots=2, reveal="live")
+        await shows(pilot, "LIVE RESULTS")
+        assert "0 of 3 participants have voted" in screen_text(app)
+        other.cast_ballot(voters[2].code, {ids[2]: 2})
+        took = await shows(pilot, "2 pts")
+        assert took < 0.5 + 0.25
+        assert "1 of 3 participants have voted" in screen_text(app) and app.mode == "results"

@@ -96,3 +96,20 @@ def test_snapshot_ballot(seeded, app_for, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app_for(), terminal_size=(48, 30), run_before=run_before)
+
+
+def test_snapshot_consent_ballot_on_a_phone(seeded, app_for, snap_compare):
+    svc, anna = seeded
+    svc.open_round(method="consent", proposals=["P1"], per_group=True, title="Go ahead?")
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot)
+        await _enter(pilot, svc.join_code())
+        await _enter(pilot, anna.code)
+        await settle(pilot)
+        await pilot.click("#consent-block")
+        await pilot.press(*"Ask night staff first")
+        await pilot.pause()
+
+    assert snap_compare(app_for(), terminal_size=(44, 40), run_before=run_before)

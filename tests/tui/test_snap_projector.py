@@ -71,3 +71,15 @@ def test_snapshot_projector_results(svc, clock, snap_compare):
     svc.close_round()
     svc.reveal_results()
     assert snap_compare(projector_app(svc), terminal_size=(100, 30), run_before=until("results"))
+
+
+def test_snapshot_projector_consent_result(svc, clock, snap_compare):
+    ids, voters = seed(svc)
+    advance_to(svc, "vote")
+    svc.open_round(method="consent", proposals=[ids[0]], title="Cards at every reception?")
+    svc.cast_ballot(voters[0].code, "agree")
+    svc.cast_ballot(voters[1].code, "abstain")
+    svc.cast_ballot(voters[2].code, "block", reason="Night staff were not asked")
+    clock.advance(3 * 60)
+    svc.close_round()
+    assert snap_compare(projector_app(svc), terminal_size=(100, 30), run_before=until("results"))

@@ -21,13 +21,16 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from ...errors import Refused, RoundtableError
 from ...models import Participant, Proposal, Round, RoundResults, TimerState
 from ...participant import Gate, ParticipantClient, Situation
+from .ballots import (
+    ApprovalRow, BallotRow, BordaRow, ConsentPanel, DotRow, ScoreRow, approval_limits, ballot_text, draft_of, ordinal,
+    opening_note, proposal_text, results_text, rules_text, waiting_text,
+)
 
 TIMEFRAMES = ("before", "during", "after")
 ALL_AREAS = frozenset({"session", "people", "talks", "injects", "proposals", "rounds", "ballots", "outcomes"})
@@ -67,32 +70,6 @@ def timer_line(sit: Situation | None, timer: TimerState | None, since: float) ->
     return line
 
 
-def proposal_text(p: Proposal, group: str = "") -> Text:
-    out = Text()
-    out.append(p.id, style="bold")
-    out.append("  ")
-    out.append(p.title, style="bold")
-    tags = []
-    if p.step:
-        tags.append(f"step {p.step}")
-    if p.timeframe:
-        tags.append(p.timeframe)
-    if p.status.value != "proposed":
-        tags.append(p.status.value if not p.merged_into else f"merged into {p.merged_into}")
-    if group:
-        tags.insert(0, group)
-    if tags:
-        out.append(f"  ({', '.join(tags)})", style="dim")
-    if p.text:
-        out.append("\n")
-        out.append(p.text)
-    return out
-
-
-def allocation_text(alloc: dict[str, int]) -> str:
-    return ", ".join(f"{pid} ×{n}" for pid, n in alloc.items() if n > 0) or "no dots"
-
-
 @dataclass
 class Update:
     """What one read brought back; a part left as None was not re-read."""
@@ -100,6 +77,7 @@ class Update:
     revs: dict[str, int]
     token: Any
     first: bool
+    epoch: int = 0  # MainScreen._epoch when the read started
     me: Participant | None = None
     groups: dict[str, str] | None = None
     situation: Situation | None = None
@@ -112,80 +90,8 @@ class Update:
 class VoteState:
     round: Round | None
     proposals: list[Proposal] = field(default_factory=list)
-    own: dict[str, int] = field(default_factory=dict)
+    own: Any = None  # the (group's) stored ballot, shaped by the round's method
     cast: tuple[int, int] | None = None
-
-
-class DotRow(Vertical, can_focus=True):
-    """One proposal on the ballot: its title, then − dots +. Keys: ←/→, +/−, a digit."""
-
-    BINDINGS = [
-        Binding("plus,equals_sign,right", "more", "+1 dot", show=False),
-        Binding("minus,left", "less", "−1 dot", show=False),
-        Binding("up", "app.focus_previous", "Up", show=False),
-        Binding("down", "app.focus_next", "Down", show=False),
-    ]
-
-    class Change(Message):
-        def __init__(self, row: "DotRow", delta: int) -> None:
-            super().__init__()
-            self.row = row
-            self.delta = delta
-
-    def __init__(self, proposal: Proposal, group: str, count: int, cap: int) -> None:
-        super().__init__(classes="dot-row", id=f"dots-{proposal.id}")
-        self.proposal = proposal
-        self.group = group
-        self.count = count
-        self.cap = cap
-
-    def compose(self) -> ComposeResult:
-        yield Static(proposal_text(self.proposal, self.group), classes="dot-title")
-        with Horizontal(classes="dot-controls"):
-            less = Button("−", classes="dot-less", compact=True)
-            more = Button("+", classes="dot-more", compact=True)
-            less.can_focus = more.can_focus = False
-            yield less
-            yield Static("", classes="dot-count")
-            yield more
-
-    def on_mount(self) -> None:
-        self.render_count()
-
-    def set_proposal(self, proposal: Proposal, group: str) -> None:
-        self.proposal = proposal
-        self.group = group
-        self.query_one(".dot-title", Static).update(proposal_text(proposal, group))
-
-    def render_count(self) -> None:
-        dots = Text()
-        dots.append("●" * self.count, style="bold green")
-        dots.append("○" * max(self.cap - self.count, 0), style="dim")
-        dots.append(f" {self.count}")
-        self.query_one(".dot-count", Static).update(dots)
-
-    def action_more(self) -> None:
-        self.post_message(DotRow.Change(self, +1))
-
-    def action_less(self) -> None:
-        self.post_message(DotRow.Change(self, -1))
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
-            event.stop()
-            self.post_message(DotRow.Change(self, int(event.character) - self.count))
-
-    @on(Button.Pressed, ".dot-more")
-    def _more(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_more()
-
-    @on(Button.Pressed, ".dot-less")
-    def _less(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_less()
 
 
 class ProposalCard(Vertical):
@@ -218,6 +124,7 @@ class MainScreen(Screen[None]):
         self._revs: dict[str, int] = {}
         self._loading = False
         self._left = False
+        self._epoch = 0  # moves with each cast: a read begun before it is stale
         # what is on screen
         self.me: Participant | None = None
         self.groups: dict[str, str] = {}
@@ -229,9 +136,13 @@ class MainScreen(Screen[None]):
         self._cards_key: tuple | None = None
         self.round: Round | None = None
         self.ballot_props: list[Proposal] = []
+        # the draft ballot, by method: counts (dot: dots, score: scores; a proposal not
+        # yet scored is left out), approved (approval), ranking (borda), consent option
         self.counts: dict[str, int] = {}
-        self.stored: dict[str, int] = {}
-        self._dirty = False
+        self.approved: list[str] = []
+        self.ranking: list[str] = []
+        self.consent_option: str | None = None
+        self.stored: Any = None  # the ballot as stored (this participant's or their group's)
         self.results: RoundResults | None = None
         self.editing: str | None = None
 
@@ -268,7 +179,7 @@ class MainScreen(Screen[None]):
                 with VerticalScroll(id="vote-scroll"):
                     yield Static(Text("No voting round is open.", style="bold"), id="vote-status")
                     yield Static("", id="dots-left")
-                    yield Vertical(id="dot-rows")
+                    yield Vertical(id="ballot-rows")
                     yield Static("", id="ballot-error", markup=False)
                     with Horizontal(id="ballot-buttons"):
                         yield Button("Cast ballot", id="ballot-cast", variant="success")
@@ -304,7 +215,11 @@ class MainScreen(Screen[None]):
     def _focus_tab(self, tab: str) -> None:
         target: Any = None
         if tab == "tab-vote":
-            target = self.query(DotRow).first() if self.query(DotRow) else None
+            rows = self.query(BallotRow)
+            if rows:
+                target = rows.first()
+            elif self.query("#consent-options Button"):
+                target = self.query("#consent-options Button").first()
         elif tab == "tab-group" and self.scribe:
             target = self.query_one("#form-title", Input)
         if target is not None:
@@ -321,12 +236,13 @@ class MainScreen(Screen[None]):
         if token == self._token:
             return
         self._loading = True
-        self._load(token, self._token is None)
+        self._load(token, self._token is None, self._epoch)
 
     @work(thread=True, group="participant-load")
-    def _load(self, token: Any, first: bool) -> None:
+    def _load(self, token: Any, first: bool, epoch: int) -> None:
         try:
             update = self._read(token, first)
+            update.epoch = epoch
         except RoundtableError as exc:
             self.app.call_from_thread(self._load_failed, token, str(exc))
             return
@@ -353,7 +269,7 @@ class MainScreen(Screen[None]):
                     own = c.own_ballot()
                 except Refused:
                     c.me()  # a withdrawn code signs out; anything else (say, made an observer) shows no ballot
-                    own = {}
+                    own = None
                 up.voting = VoteState(round=r, proposals=c.proposals(r.id), own=own, cast=c.ballots_cast(r.id))
         if changed & {"rounds", "ballots", "proposals"}:
             res = c.revealed_results()
@@ -394,6 +310,10 @@ class MainScreen(Screen[None]):
 
     async def _apply(self, up: Update) -> None:
         self._loading = False
+        if up.epoch != self._epoch:
+            # read before this device cast a ballot: it would put the old ballot back
+            self._poll()
+            return
         if self._left or not self.is_attached:
             return
         self._token = up.token
@@ -588,20 +508,86 @@ class MainScreen(Screen[None]):
             and (self.query_one("#form-title", Input).value or self.query_one("#form-text", TextArea).text)
         )
 
+    @property
+    def method(self) -> str:
+        return self.round.method if self.round is not None else "dot"
+
+    def _ids(self) -> list[str]:
+        return [p.id for p in self.ballot_props]
+
+    def draft(self) -> Any:
+        """The ballot as it would be cast now (consent: (option, reason))."""
+        m = self.method
+        if m == "dot":
+            return {p: n for p, n in self.counts.items() if n > 0}
+        if m == "score":
+            return {p: self.counts[p] for p in self._ids() if p in self.counts}
+        if m == "approval":
+            return [p for p in self._ids() if p in self.approved]
+        if m == "borda":
+            return list(self.ranking)
+        panel = self.query(ConsentPanel)
+        reason = panel.first().reason if panel else ""
+        return (self.consent_option, reason)
+
+    def _load_draft(self, stored: Any) -> None:
+        """Put a stored ballot (or none) back into the draft; the rows are redrawn after."""
+        m = self.method
+        d = draft_of(m, stored, self._ids())
+        if m == "dot":
+            self.counts = {p: d.get(p, 0) for p in self._ids()}
+        elif m == "score":
+            self.counts = dict(d)
+        elif m == "approval":
+            self.approved = list(d)
+        elif m == "borda":
+            self.ranking = list(d)
+        else:
+            self.consent_option = d[0]
+            for panel in self.query(ConsentPanel):
+                panel.set_reason(d[1])
+
+    def _group_name(self) -> str:
+        me = self.me
+        return self.groups.get(me.group_id or "", "") if me is not None else ""
+
+    def _status_text(self, r: Round, vs: VoteState) -> Text:
+        line = Text()
+        line.append(f"Round {r.id} is open", style="bold green")
+        if r.title:
+            line.append(": ")
+            line.append(r.title, style="bold")
+        line.append("\n")
+        line.append(rules_text(r, len(vs.proposals)))
+        if r.per_group:
+            group = self._group_name()
+            line.append("\n")
+            if group:
+                line.append("One ballot for your group ", style="bold")
+                line.append(group, style="bold")
+                line.append(": any member may cast it; the last one counts.", style="bold")
+            else:
+                line.append("This round takes one ballot per group, and you are not in a group.", style="bold")
+        if r.anonymous:
+            line.append("\nAnonymous: your ballot is stored without your name.", style="italic")
+        if vs.cast is not None:
+            what = "groups" if r.per_group else "ballots"
+            line.append(f"\n{vs.cast[0]} of {vs.cast[1]} {what} cast so far.", style="dim")
+        return line
+
     async def _show_voting(self, vs: VoteState, first: bool) -> None:
         r = vs.round
         was = self.round
-        self.round = r
         tab = self.query_one("#tabs", TabbedContent).get_tab("tab-vote")
         status = self.query_one("#vote-status", Static)
-        rows = self.query_one("#dot-rows", Vertical)
+        rows = self.query_one("#ballot-rows", Vertical)
         if r is None:
+            self.round = None
             tab.label = "Vote"
             voted = bool(self.stored)
             self.ballot_props = []
-            self.counts = {}
-            self.stored = {}
-            self._dirty = False
+            self.counts, self.approved, self.ranking, self.consent_option = {}, [], [], None
+            self.stored = None
             await rows.remove_children()
             self._show_ballot_controls(False)
             self._show_ballot_error("")
@@ -613,53 +599,95 @@ class MainScreen(Screen[None]):
                 status.update(Text("No voting round is open. When one opens, you vote here.", style="bold"))
             return
         new_round = was is None or was.id != r.id
-        line = Text()
-        line.append(f"Round {r.id} is open", style="bold green")
-        if r.title:
-            line.append(": ")
-            line.append(r.title, style="bold")
-        line.append(f"\nSpend {r.dots} dot{'s' if r.dots != 1 else ''} on the proposals you believe in most; "
-                    f"at most {r.max_per_proposal} on one.")
-        if vs.cast is not None:
-            line.append(f"\n{vs.cast[0]} of {vs.cast[1]} ballots cast so far.", style="dim")
-        status.update(line)
         ids = [p.id for p in vs.proposals]
-        same_rows = not new_round and ids == [p.id for p in self.ballot_props]
+        same_rows = not new_round and ids == self._ids()
+        # keep what the voter is changing; otherwise show the ballot as stored (a group
+        # member's re-cast included)
+        untouched = not same_rows or self.draft() == draft_of(r.method, self.stored, ids)
+        self.round = r
         self.ballot_props = vs.proposals
-        self.stored = dict(vs.own)
-        if not self._dirty or not same_rows:
-            self.counts = {pid: vs.own.get(pid, 0) for pid in ids}
-            self._dirty = False
+        self.stored = vs.own
+        status.update(self._status_text(r, vs))
         if same_rows:
-            for p in vs.proposals:
-                row = self.query_one(f"#dots-{p.id}", DotRow)
+            if untouched:
+                self._load_draft(vs.own)
+            for row in self.query(BallotRow):
+                p = next(q for q in vs.proposals if q.id == row.proposal.id)
                 row.set_proposal(p, self.groups.get(p.group_id, ""))
-                row.count = self.counts.get(p.id, 0)
-                row.render_count()
+            for panel in self.query(ConsentPanel):
+                p = vs.proposals[0] if vs.proposals else None
+                panel.set_proposal(p, self.groups.get(p.group_id, "") if p else "")
         else:
+            self.counts, self.approved, self.ranking, self.consent_option = {}, [], [], None
             await rows.remove_children()
-            await rows.mount_all(
-                DotRow(p, self.groups.get(p.group_id, ""), self.counts.get(p.id, 0), r.max_per_proposal)
-                for p in vs.proposals
-            )
+            await rows.mount_all(self._make_rows(r, vs.proposals))
+            self._load_draft(vs.own)
+        self._redraw_rows()
         self._show_ballot_controls(True)
         self._update_budget()
         self._show_receipt()
         tab.label = "Vote ✓" if self.stored else "Vote ●"
         if new_round:
             self._show_ballot_error("")
-            self.notify(f"Voting is open: you have {r.dots} dots to spend.", title="Vote now",
-                        markup=False, timeout=5)
+            self.notify(opening_note(r), title="Vote now", markup=False, timeout=5)
             if self._can_switch():
                 self.switch_to("tab-vote")
 
+    def _make_rows(self, r: Round, props: list[Proposal]) -> list:
+        g = self.groups
+        m = r.method
+        if m == "consent":
+            p = props[0] if props else None
+            return [ConsentPanel(p, g.get(p.group_id, "") if p else "")]
+        if m == "dot":
+            return [DotRow(p, g.get(p.group_id, ""), 0, r.max_per_proposal) for p in props]
+        if m == "score":
+            return [ScoreRow(p, g.get(p.group_id, ""), None, r.max_score or 5) for p in props]
+        if m == "approval":
+            return [ApprovalRow(p, g.get(p.group_id, ""), False) for p in props]
+        return [BordaRow(p, g.get(p.group_id, ""), None, len(props)) for p in props]
+
+    def _redraw_rows(self) -> None:
+        """Put the draft on the rows (borda: ranked rows first, in order)."""
+        m = self.method
+        if m == "consent":
+            for panel in self.query(ConsentPanel):
+                panel.option = self.consent_option
+                panel.render_state()
+            return
+        rows = list(self.query(BallotRow))
+        for row in rows:
+            pid = row.proposal.id
+            if isinstance(row, DotRow):
+                row.count = self.counts.get(pid, 0 if m == "dot" else None)
+            elif isinstance(row, ApprovalRow):
+                row.approved = pid in self.approved
+            elif isinstance(row, BordaRow):
+                row.place = self.ranking.index(pid) + 1 if pid in self.ranking else None
+            row.render_state()
+        if m == "borda" and rows:
+            box = self.query_one("#ballot-rows", Vertical)
+            by_id = {row.proposal.id: row for row in rows}
+            order = self.ranking + [p for p in self._ids() if p not in self.ranking]
+            wanted = [by_id[p] for p in order if p in by_id]
+            if list(box.children) != wanted:
+                for n, row in enumerate(wanted):
+                    if box.children[n] is not row:
+                        box.move_child(row, before=n)
+
     def _show_receipt(self) -> None:
         receipt = self.query_one("#ballot-receipt", Static)
-        if self.stored:
+        r = self.round
+        if self.stored and r is not None:
             text = Text()
             text.append("Ballot counted: ", style="bold green")
-            text.append(allocation_text(self.stored))
+            text.append(ballot_text(r.method, self.stored))
+            if r.per_group and self._group_name():
+                text.append(f"\nThis is the ballot of {self._group_name()}; any member may change it.",
+                            style="dim")
             text.append("\nYou may change it and cast again while the round is open.", style="dim")
+            if r.reveal in ("after-vote", "live"):
+                text.append("\nThe results so far are on the Results tab.", style="dim")
             receipt.update(text)
             self.query_one("#ballot-cast", Button).label = "Cast again"
         else:
@@ -667,21 +695,59 @@ class MainScreen(Screen[None]):
             self.query_one("#ballot-cast", Button).label = "Cast ballot"
 
     def _update_budget(self) -> None:
-        if self.round is None:
+        r = self.round
+        if r is None:
             return
-        left = self.round.dots - sum(self.counts.values())
+        m = r.method
+        n = len(self.ballot_props)
         text = Text()
-        text.append(f"{left} dot{'s' if left != 1 else ''} left", style="bold green" if left > 0 else "bold")
-        text.append(f" of {self.round.dots}")
-        text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+        if m == "dot":
+            left = r.dots - sum(self.counts.values())
+            text.append(f"{left} dot{'s' if left != 1 else ''} left", style="bold green" if left > 0 else "bold")
+            text.append(f" of {r.dots}")
+            text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+        elif m == "score":
+            k = sum(1 for p in self._ids() if p in self.counts)
+            text.append(f"{k} of {n} scored", style="bold green" if k == n else "bold")
+            text.append(f" · 0 to {r.max_score or 5}")
+            text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+        elif m == "approval":
+            k = len(self.approved)
+            text.append(f"{k} approved", style="bold green" if k else "bold")
+            text.append(f" · {approval_limits(r)}")
+            text.append("\nTap Approve on each you support (keys: space or enter).", style="dim")
+        elif m == "borda":
+            k = len(self.ranking)
+            text.append(f"{k} of {n} ranked", style="bold green" if k else "bold")
+            places = " · ".join(f"{ordinal(i)} {n - i}" for i in range(1, min(n, 4) + 1))
+            text.append(f"\npoints: {places}{' · …' if n > 4 else ''}")
+            text.append("\nTap Rank in order of preference; ▲ ▼ move (keys: space, shift+↑ ↓, a digit).",
+                        style="dim")
         self.query_one("#dots-left", Static).update(text)
+        self.query_one("#dots-left").display = m != "consent"
+
+    def _edited(self) -> None:
+        self._show_ballot_error("")
+        self._redraw_rows()
+        self._update_budget()
 
     def on_dot_row_change(self, message: DotRow.Change) -> None:
         r = self.round
         if r is None:
             return
         pid = message.row.proposal.id
-        new = self.counts.get(pid, 0) + message.delta
+        new = message.value
+        if r.method == "score":
+            top = r.max_score or 5
+            if new < 0:
+                self._show_ballot_error("Scores go from 0; 0 is the lowest.")
+                return
+            if new > top:
+                self._show_ballot_error(f"Scores go up to {top}.")
+                return
+            self.counts[pid] = new
+            self._edited()
+            return
         spent_elsewhere = sum(self.counts.values()) - self.counts.get(pid, 0)
         if new < 0:
             self._show_ballot_error(f"{pid} has no dots to take back.")
@@ -692,23 +758,73 @@ class MainScreen(Screen[None]):
         if spent_elsewhere + new > r.dots:
             self._show_ballot_error("You have no dots left; take one back from another proposal first.")
             return
-        self._show_ballot_error("")
         self.counts[pid] = new
-        self._dirty = True
-        message.row.count = new
-        message.row.render_count()
-        self._update_budget()
+        self._edited()
+
+    def on_approval_row_toggle(self, message: ApprovalRow.Toggle) -> None:
+        r = self.round
+        if r is None:
+            return
+        pid = message.row.proposal.id
+        if pid in self.approved:
+            self.approved.remove(pid)
+        else:
+            if r.max_approvals is not None and len(self.approved) >= r.max_approvals:
+                self._show_ballot_error(
+                    f"At most {r.max_approvals} proposals may be approved; take one back first.")
+                return
+            self.approved = [p for p in self._ids() if p in self.approved or p == pid]
+        self._edited()
+
+    def on_borda_row_move(self, message: BordaRow.Move) -> None:
+        if self.round is None:
+            return
+        pid = message.row.proposal.id
+        ranking = list(self.ranking)
+        how = message.how
+        if how == "toggle":
+            if pid in ranking:
+                ranking.remove(pid)
+            else:
+                ranking.append(pid)
+        elif isinstance(how, tuple):
+            place = how[1]
+            if pid in ranking:
+                ranking.remove(pid)
+            if place > 0:
+                ranking.insert(min(place, len(ranking) + 1) - 1, pid)
+        else:
+            if pid not in ranking:
+                self._show_ballot_error(f"Rank {pid} first; then it can move up or down.")
+                return
+            i = ranking.index(pid)
+            j = i + how
+            if not 0 <= j < len(ranking):
+                self._show_ballot_error(f"{pid} is already {'first' if j < 0 else 'last of the ranked'}.")
+                return
+            ranking[i], ranking[j] = ranking[j], ranking[i]
+        self.ranking = ranking
+        self._edited()
+        message.row.focus(scroll_visible=True)
+
+    def on_consent_panel_choose(self, message: ConsentPanel.Choose) -> None:
+        self.consent_option = message.option
+        self._edited()
+        if message.option == "block":
+            panel = self.query_one(ConsentPanel)
+            if not panel.reason.strip():
+                self.query_one("#consent-reason", Input).focus()
+
+    @on(Input.Submitted, "#consent-reason")
+    def _reason_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.cast()
 
     @on(Button.Pressed, "#ballot-reset")
     def _reset_ballot(self, event: Button.Pressed) -> None:
         event.stop()
-        self.counts = {p.id: self.stored.get(p.id, 0) for p in self.ballot_props}
-        self._dirty = False
-        for row in self.query(DotRow):
-            row.count = self.counts.get(row.proposal.id, 0)
-            row.render_count()
-        self._show_ballot_error("")
-        self._update_budget()
+        self._load_draft(self.stored)
+        self._edited()
 
     @on(Button.Pressed, "#ballot-cast")
     def _cast_pressed(self, event: Button.Pressed) -> None:
@@ -716,22 +832,35 @@ class MainScreen(Screen[None]):
         self.cast()
 
     def cast(self) -> None:
-        if self.round is None:
+        r = self.round
+        if r is None:
             self._show_ballot_error("No voting round is open; the ballot was not counted.")
             return
-        alloc = {pid: n for pid, n in self.counts.items() if n > 0}
+        draft = self.draft()
+        reason = ""
+        if r.method == "consent":
+            option, reason = draft
+            if option is None:
+                self._show_ballot_error("Choose agree, abstain, disagree or block first; nothing was counted.")
+                return
+            ballot: Any = option
+        else:
+            ballot = draft
         try:
-            stored = self.client.cast_ballot(alloc)
+            stored = self.client.cast_ballot(ballot, reason=reason)
         except RoundtableError as exc:
             self._show_ballot_error(str(exc))
+            if r.method == "consent" and ballot == "block" and not reason.strip():
+                self.query_one("#consent-reason", Input).focus()
             self._still_signed_in()
             return
-        self.stored = dict(stored)
-        self._dirty = False
-        self._show_ballot_error("")
+        self._epoch += 1
+        self.stored = stored
+        self._load_draft(stored)
+        self._edited()
         self._show_receipt()
         self.query_one("#tabs", TabbedContent).get_tab("tab-vote").label = "Vote ✓"
-        self.notify(f"Ballot counted: {allocation_text(stored)}.", markup=False, timeout=3)
+        self.notify(f"Ballot counted: {ballot_text(r.method, stored)}.", markup=False, timeout=3)
         receipt = self.query_one("#ballot-receipt", Static)
         self.query_one("#vote-scroll", VerticalScroll).scroll_to_widget(receipt, animate=False)
         self._poll()
@@ -745,47 +874,21 @@ class MainScreen(Screen[None]):
         box = self.query_one("#results", Static)
         out = Text()
         if latest is not None and (res is None or latest.id != res.round.id):
-            if latest.is_open:
-                out.append(f"Round {latest.id} is open: results stay sealed until the facilitator "
-                           "closes the round and shows them.", style="italic")
-            else:
-                out.append(f"Round {latest.id} is closed: results appear here when the facilitator "
-                           "shows them.", style="italic")
+            out.append(waiting_text(latest), style="italic")
             if res is not None:
                 out.append("\n\n")
+        tabs = self.query_one("#tabs", TabbedContent)
         if res is None:
             if not out:
                 out.append("No results yet: they appear here when the facilitator shows them.", style="dim")
             box.update(out)
-            self.query_one("#tabs", TabbedContent).get_tab("tab-results").label = "Results"
+            tabs.get_tab("tab-results").label = "Results"
             return
-        title = f"Results of round {res.round.id}"
-        out.append(title, style="bold underline")
-        if res.round.title:
-            out.append(": ")
-            out.append(res.round.title, style="bold")
-        out.append(f"\n{res.ballots_cast} of {res.eligible} ballots cast", style="dim")
-        if res.paper_points:
-            out.append(f" · {res.paper_points} points from paper", style="dim")
-        if res.tie_for_first:
-            out.append("\nTie for first place.", style="bold yellow")
-        for r in res.results:
-            p = props.get(r.proposal)
-            out.append("\n\n")
-            out.append(f"{r.rank}{'=' if r.tied else '.'} ", style="bold")
-            out.append(f"{r.points} point{'s' if r.points != 1 else ''}", style="bold green")
-            if r.tied:
-                out.append(" (tie)", style="yellow")
-            out.append("\n")
-            out.append(r.proposal, style="bold")
-            out.append("  ")
-            out.append(p.title if p else "")
-            if p is not None and p.group_id in self.groups:
-                out.append(f"  ({self.groups[p.group_id]})", style="dim")
+        out.append_text(results_text(res, props, self.groups))
         box.update(out)
-        tabs = self.query_one("#tabs", TabbedContent)
         tabs.get_tab("tab-results").label = "Results ●"
-        if not first and (was is None or was.round.id != res.round.id):
+        fresh = was is None or was.round.id != res.round.id or (was.round.is_open and not res.round.is_open)
+        if not first and fresh and not res.round.is_open:
             self.notify(f"Results of round {res.round.id} are in.", title="Results", markup=False, timeout=5)
             if self._can_switch() and self.round is None:
                 self.switch_to("tab-results")

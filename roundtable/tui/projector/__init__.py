@@ -15,9 +15,11 @@ The main panel follows one rule, checked in this order (`room.auto_mode`):
 
 1. Not loaded yet: "Loading…".
 2. The session has ended: a closing line.
-3. A voting round is open (whatever the block): "VOTING OPEN", the round's dots,
-   ballots cast of eligible voters as a bar, and the proposals on the ballot. Never
-   points.
+3. A voting round is open (whatever the block): "VOTING OPEN", the round's method
+   and its rules, ballots cast of eligible voters (groups in one-ballot-per-group
+   rounds) as a bar, and the proposals on the ballot (a consent round: the plan).
+   Never points, except in a `live` round, whose standing `revealed_results()`
+   returns while it is open: then "LIVE RESULTS" with the chart below.
 4. Before the first block starts, and during `welcome` blocks: joining. The join
    address with its QR code (white-on-black half blocks, drawn with explicit colours
    so phones decode it whatever the theme), the join code in big letters, and how
@@ -26,7 +28,9 @@ The main panel follows one rule, checked in this order (`room.auto_mode`):
 5. The latest round's results once the facilitator revealed them
    (`ProjectorView.revealed_results`, the only call that yields points), during a
    `vote` block or during the block in which they were revealed: a ranking with
-   bars, points and ranks; ties flagged, a tie for first named above the chart.
+   bars, points and ranks (score rounds: bars of the mean score); ties flagged, a tie
+   banner above the chart with how it was settled. A consent check shows its outcome
+   in big letters (PASSED / NOT PASSED), the counts per answer and the block reasons.
 6. A `vote` block without an open round or revealed results: "Voting opens shortly",
    or "Voting closed – results shown shortly" with the turnout.
 7. `group_work`: the phase title and narrative, with the most recently revealed

@@ -34,7 +34,7 @@ class Room:
     latest_round: Round | None = None
     round_proposals: list[Proposal] = field(default_factory=list)  # the latest round's ballot
     ballots: tuple[int, int] | None = None  # (cast, eligible) of the latest round: counts only
-    results: RoundResults | None = None  # the latest round's results, only once revealed
+    results: RoundResults | None = None  # the latest round's results, only once visible to the room
 
 
 def load_room(
@@ -63,9 +63,11 @@ def load_room(
         changes["round_proposals"] = view.proposals(latest.id) if latest else []
     if areas & {"rounds", "ballots", "people"}:
         changes["ballots"] = view.ballots_cast(latest.id) if latest else None
-    if "rounds" in areas or ("proposals" in areas and room.results is not None):
-        # Results only through revealed_results(): it returns None until the reveal.
-        changes["results"] = view.revealed_results(latest.id) if latest and latest.revealed_at else None
+    live = latest is not None and latest.is_open and latest.reveal == "live"
+    if "rounds" in areas or ("proposals" in areas and room.results is not None) or ("ballots" in areas and live):
+        # Points only through revealed_results(): it follows the round's reveal setting
+        # (None while sealed; a live round's standing while it is open).
+        changes["results"] = view.revealed_results(latest.id) if latest else None
     return dataclasses.replace(room, **changes)
 
 
@@ -78,7 +80,8 @@ def auto_mode(room: Room) -> str:
         return "ended"
     block = s.block
     if room.open_round is not None:
-        return "voting"
+        live = room.results is not None and room.results.round.id == room.open_round.id
+        return "results" if live else "voting"
     if block is None or block.kind == "welcome":
         return "join"
     if room.results is not None:

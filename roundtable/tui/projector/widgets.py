@@ -213,8 +213,63 @@ class GalleryPanel(Container):
                 col.mount(Static(card, classes="gallery-card"))
 
 
+METHOD_NAMES = {
+    "dot": "Dot vote",
+    "approval": "Approval vote",
+    "score": "Score vote",
+    "borda": "Ranked vote (Borda)",
+    "consent": "Consent check",
+}
+CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
+
+
+def method_line(rnd: Round, n: int) -> str:
+    """The round's method and its rules in one line."""
+    m = rnd.method
+    name = METHOD_NAMES.get(m, m)
+    if m == "dot":
+        rule = f"{plural(rnd.dots, 'dot')} each, at most {rnd.max_per_proposal} on one proposal"
+    elif m == "approval":
+        lo, hi = rnd.min_approvals, rnd.max_approvals
+        limits = (f"at least {lo}, at most {hi}" if lo and hi else f"at most {hi}" if hi
+                  else f"at least {lo}" if lo else "")
+        rule = "approve every proposal you support" + (f" ({limits})" if limits else "")
+    elif m == "score":
+        rule = f"score every proposal from 0 to {rnd.max_score or 5}"
+    elif m == "borda":
+        rule = f"rank them, most preferred first: 1st gets {plural(max(n - 1, 0), 'point')}, each place one less"
+    else:
+        rule = "agree, abstain, disagree or block; a block needs a reason"
+    extras = []
+    if rnd.per_group:
+        extras.append("one ballot per group")
+    if rnd.anonymous:
+        extras.append("anonymous")
+    return f"{name} · {rule}" + (f" · {', '.join(extras)}" if extras else "")
+
+
+def round_name(rnd: Round) -> str:
+    return f"Round {rnd.id}" + (f" · {rnd.title}" if rnd.title else "")
+
+
+def settlement_line(results: RoundResults) -> str:
+    tie = results.tie
+    if tie is None:
+        return ""
+    st = tie.settlement
+    if st is None:
+        return "to be settled by the facilitator"
+    chosen = ", ".join(st.chosen)
+    goes = "goes" if len(st.chosen) == 1 else "go"
+    if st.kind == "runoff":
+        return "settled by a runoff" + (f" (round {st.runoff_round})" if st.runoff_round else "")
+    if st.kind == "draw":
+        return f"settled by a draw (seed {st.seed}): {chosen} {goes} through"
+    return f"settled by decision: {chosen} {goes} through" + (f" ({st.reason})" if st.reason else "")
+
+
 class VotingPanel(Vertical):
-    """While a round is open: how many have voted and what is on the ballot, never points."""
+    """While a round is open: the method, how many have voted and what is on the ballot, never points."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="vote-head")
@@ -229,35 +284,52 @@ class VotingPanel(Vertical):
             head.append(" Voting opens shortly ", style="bold reverse")
         elif rnd.is_open:
             head.append(" VOTING OPEN ", style="bold #000000 on #5fd75f")
-            head.append(f"  Round {rnd.id}" + (f" · {rnd.title}" if rnd.title else ""), style="bold")
-            head.append(f"\n{plural(rnd.dots, 'dot')} each, at most {rnd.max_per_proposal} on one proposal")
+            head.append(f"  {round_name(rnd)}", style="bold")
+            head.append("\n" + method_line(rnd, len(ballot)))
         else:
             head.append(" Voting closed ", style="bold reverse")
-            head.append(f"  Round {rnd.id}" + (f" · {rnd.title}" if rnd.title else ""), style="bold")
+            head.append(f"  {round_name(rnd)}", style="bold")
             head.append("\nThe results will be shown shortly.")
         if rnd is not None and ballots is not None:
-            cast, eligible = ballots
-            filled = bar(cast, max(eligible, 1), 40)
-            progress.append(filled, style="#5fd75f")
-            progress.append("░" * (40 - len(filled)), style="#5f5f5f")
-            verb = "have voted" if rnd.is_open else "voted"
-            progress.append(f"\n{cast} of {plural(eligible, 'participant')} {verb}", style="bold")
+            progress.append_text(turnout(rnd, ballots))
         if rnd is not None and rnd.is_open and ballot:
-            listing.append("On the ballot\n", style="bold underline")
-            for p in ballot:
+            if rnd.method == "consent":
+                p = ballot[0]
+                listing.append("The plan\n", style="bold underline")
                 listing.append(f"{p.id}  ", style="bold #87d7ff")
-                listing.append(p.title + "\n")
+                listing.append(p.title + "\n", style="bold")
+                if p.text:
+                    listing.append(p.text.strip() + "\n")
+            else:
+                listing.append("On the ballot\n", style="bold underline")
+                for p in ballot:
+                    listing.append(f"{p.id}  ", style="bold #87d7ff")
+                    listing.append(p.title + "\n")
         self.query_one("#vote-head", Static).update(head)
         self.query_one("#vote-progress", Static).update(progress)
         self.query_one("#vote-ballot", Static).update(listing)
 
 
+def turnout(rnd: Round, ballots: tuple[int, int], width: int = 40) -> Text:
+    """A bar of ballots cast of eligible voters (groups in one-ballot-per-group rounds)."""
+    out = Text()
+    cast, eligible = ballots
+    filled = bar(cast, max(eligible, 1), width)
+    out.append(filled, style="#5fd75f")
+    out.append("░" * (width - len(filled)), style="#5f5f5f")
+    verb = "have voted" if rnd.is_open else "voted"
+    who = plural(eligible, "group") if rnd.per_group else plural(eligible, "participant")
+    out.append(f"\n{cast} of {who} {verb}", style="bold")
+    return out
+
+
 class ResultsPanel(Vertical):
-    """A revealed round's ranking as a bar chart; ties flagged."""
+    """A round's visible results: a ranking as a bar chart (ties flagged), or a consent outcome."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="results-head")
         yield Static("", id="results-tie")
+        yield BigText("", id="results-outcome")
         yield Static("", id="results-chart")
 
     def __init__(self, **kwargs) -> None:
@@ -278,18 +350,82 @@ class ResultsPanel(Vertical):
         results, proposals = self._data
         width = self._drawn_width = self.content_size.width
         r = results.round
+        who = "group" if r.per_group else "participant"
         head = Text()
-        head.append(" RESULTS ", style="bold #000000 on #ffd75f")
-        head.append(f"  Round {r.id}" + (f" · {r.title}" if r.title else ""), style="bold")
-        head.append(f"  ·  {results.ballots_cast} of {plural(results.eligible, 'participant')} voted")
+        if r.is_open:
+            head.append(" LIVE RESULTS ", style="bold #000000 on #5fd75f")
+            head.append("  voting is open", style="bold #5fd75f")
+        else:
+            head.append(" RESULTS ", style="bold #000000 on #ffd75f")
+        head.append(f"  {round_name(r)}", style="bold")
+        head.append(f"  ·  {results.ballots_cast} of {plural(results.eligible, who)} "
+                    f"{'have voted' if r.is_open else 'voted'}")
         if results.paper_points:
             head.append(f" · {plural(results.paper_points, 'point')} from paper")
+        if r.is_open:
+            head.append("\n" + method_line(r, len(results.results) or len(proposals)), style="#d0d0d0")
+        else:
+            head.append(f"\n{METHOD_NAMES.get(r.method, r.method)}", style="#d0d0d0")
+        if r.method == "score":
+            head.append(f" · ranked by total score; bars show the mean (0 to {r.max_score or 5})", style="#d0d0d0")
         self.query_one("#results-head", Static).update(head)
         tie = self.query_one("#results-tie", Static)
-        tie.display = results.tie_for_first
+        outcome = self.query_one("#results-outcome", BigText)
+        if results.consent is not None:
+            tie.display = False
+            outcome.display = True
+            self._draw_consent(results, proposals, outcome)
+            return
+        outcome.display = False
+        banner = self._tie_banner(results)
+        tie.display = bool(banner)
+        if banner:
+            tie.update(Text(banner, style="bold"))
+        self._draw_ranking(results, proposals, width)
+
+    @staticmethod
+    def _tie_banner(results: RoundResults) -> str:
+        t = results.tie
+        if t is not None:
+            where = "Tie for first place" if t.at == "first" else f"Tie at the cut-off ({plural(t.places, 'place')})"
+            return f"{where}: {', '.join(t.tied)} · {settlement_line(results)}"
         if results.tie_for_first:
             tied = [x.proposal for x in results.results if x.rank == 1]
-            tie.update(Text(f"Tie for first place: {', '.join(tied)}", style="bold"))
+            return f"Tie for first place{' so far' if results.round.is_open else ''}: {', '.join(tied)}"
+        return ""
+
+    def _draw_consent(self, results: RoundResults, proposals: list[Proposal], outcome: BigText) -> None:
+        c = results.consent
+        assert c is not None
+        word = "PASSED" if c.passed else "NOT PASSED"
+        if outcome.text != word:
+            outcome.set_text(word)
+        outcome.set_class(c.passed, "passed")
+        outcome.set_class(not c.passed, "not-passed")
+        titles = {p.id: p.title for p in proposals}
+        body = Text()
+        if results.round.is_open:
+            body.append("So far: ", style="bold #5fd75f")
+        body.append(f"{c.proposal}  ", style="bold #87d7ff")
+        body.append(titles.get(c.proposal, "") + "\n\n", style="bold")
+        colours = {"agree": "#5fd75f", "abstain": "#d0d0d0", "disagree": "#ffd75f", "block": "#ff5f5f"}
+        for n, option in enumerate(CONSENT_OPTIONS):
+            if n:
+                body.append("    ")
+            body.append(f"{option.upper()} ", style=f"bold {colours[option]}")
+            body.append(str(c.counts.get(option, 0)), style="bold")
+        if c.blocks:
+            body.append("\n\nBlocked because\n", style="bold #ff5f5f")
+            for reason in c.blocks:
+                body.append("• ", style="bold #ff5f5f")
+                body.append(reason + "\n")
+        elif not c.passed:
+            body.append("\n\nNo block, but agree does not outnumber disagree.", style="#d0d0d0")
+        self.query_one("#results-chart", Static).update(body)
+
+    def _draw_ranking(self, results: RoundResults, proposals: list[Proposal], width: int) -> None:
+        r = results.round
+        score = r.method == "score"
         titles = {p.id: p.title for p in proposals}
         top = max((x.points for x in results.results), default=0)
         bar_width = max(10, min(40, (width or 90) // 3))
@@ -301,16 +437,25 @@ class ResultsPanel(Vertical):
         table.add_column("bar", width=bar_width, no_wrap=True)
         table.add_column("points", justify="right", no_wrap=True)
         table.add_column("tie", width=3, no_wrap=True)
+        unit = ("approval", "approvals") if r.method == "approval" else ("pt", "pts")
         for n, x in enumerate(results.results):
             if air and n:
                 table.add_row()
             first = x.rank == 1
+            if score:
+                mean = x.mean or 0.0
+                drawn = bar(round(mean * 100), (r.max_score or 5) * 100, bar_width)
+                figure = Text(f"mean {mean:.1f}", style="bold")
+                figure.append(f" · {plural(x.points, 'pt', 'pts')}", style="#d0d0d0")
+            else:
+                drawn = bar(x.points, top, bar_width)
+                figure = Text(plural(x.points, *unit), style="bold")
             table.add_row(
                 Text(f"{x.rank}.", style="bold" if first else ""),
                 Text(x.proposal),
                 Text(titles.get(x.proposal, ""), style="bold" if first else ""),
-                Text(bar(x.points, top, bar_width), style="#ffd75f" if first else "#5fd75f"),
-                Text(plural(x.points, "pt", "pts"), style="bold"),
+                Text(drawn, style="#ffd75f" if first else "#5fd75f"),
+                figure,
                 Text("tie", style="bold #000000 on #ffd75f") if x.tied else Text(""),
             )
         self.query_one("#results-chart", Static).update(table)
