@@ -10,6 +10,10 @@ from textual.binding import Binding
 from ...participant import Gate
 from .entry import JoinScreen
 
+# A poll is one PRAGMA data_version read; 0.15 s keeps a change (a round opening, a
+# proposal from another table) on screen well within half a second, mounting included.
+POLL_SECONDS = 0.15
+
 CSS = Path(__file__).parent / "participant.tcss"
 
 
@@ -20,7 +24,7 @@ class ParticipantApp(App):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Leave", priority=True, show=False)]
 
-    def __init__(self, gate: Gate, *, poll_seconds: float = 0.25) -> None:
+    def __init__(self, gate: Gate, *, poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__()
         self.gate = gate
         self.poll_seconds = poll_seconds
