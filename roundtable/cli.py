@@ -319,7 +319,8 @@ def _describe_round(r) -> str:
     extra = [x for x in (
         "one ballot per group" if r.per_group else "",
         "anonymous" if r.anonymous else "",
-        f"results {r.reveal}" if r.reveal != "manual" else "results shown when revealed",
+        {"after-close": "results shown at close", "after-vote": "results shown to each voter once they vote",
+         "live": "results shown live", "manual": "results shown when you reveal them"}[r.reveal],
         f"runoff of round {r.runoff_of}" if r.runoff_of else "",
     ) if x]
     tied = f" ({', '.join(r.tied_at_cutoff)} tied at the cut-off and came along)" if r.tied_at_cutoff else ""

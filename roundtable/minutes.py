@@ -525,7 +525,8 @@ def _round_markdown(r: RoundPart, titles: dict[str, str], e) -> list[str]:
     reveal = {"manual": "results shown when the facilitator revealed them", "after-close": "results shown at close",
               "after-vote": "each voter saw results once they had voted", "live": "results shown live",
               None: ""}[r.reveal]
-    out = [head, "", "; ".join(x for x in (rules, who, secrecy, reveal) if x) + "."]
+    settings = "; ".join(x for x in (rules, who, secrecy, reveal) if x) + "."
+    out = [head, "", settings[0].upper() + settings[1:]]
     if r.runoff_of is not None:
         out.append(f"Runoff over the top of round {r.runoff_of}"
                    + (f"; {', '.join(r.tied_at_cutoff)} tied at the cut-off and came along." if r.tied_at_cutoff else "."))
