@@ -40,6 +40,17 @@ def scenario_overview(s: Scenario) -> str:
     return "\n".join(lines)
 
 
+def settlement_sentence(st, escape=lambda text: text) -> str:
+    """How a tie was settled, as one sentence (a models.TieSettlement or a minutes SettlementPart)."""
+    goes = "goes" if len(st.chosen) == 1 else "go"
+    if st.kind == "runoff":
+        return f"Settled by a runoff: round {st.runoff_round}."
+    if st.kind == "draw":
+        return (f"Settled by a draw (seed {escape(st.seed or '')}): {', '.join(st.chosen)} {goes} through."
+                + (f" Reason: {escape(st.reason)}" if st.reason else ""))
+    return f"Settled by decision: {', '.join(st.chosen)} {goes} through. Reason: {escape(st.reason)}"
+
+
 def tie_lines(tie, shortlist: int, escape=lambda text: text) -> list[str]:
     """How a round's tie stands, in sentences (a models.Tie or a minutes TiePart)."""
     where = "for first place" if tie.at == "first" else f"at the cut-off ({shortlist} to pick)"
@@ -47,11 +58,8 @@ def tie_lines(tie, shortlist: int, escape=lambda text: text) -> list[str]:
     st = tie.settlement
     if st is None:
         lines.append("Not settled yet: settle it by a runoff, a draw or a decision.")
-    elif st.kind == "runoff":
-        lines.append(f"Settled by a runoff: round {st.runoff_round}.")
-    elif st.kind == "draw":
-        lines.append(f"Settled by a draw with seed {escape(st.seed or '')}: {', '.join(st.chosen)} "
-                     f"(re-run: Python's random.Random(seed).shuffle over the tied proposals in id order).")
     else:
-        lines.append(f"Settled by decision: {', '.join(st.chosen)}. Reason: {escape(st.reason)}")
+        lines.append(settlement_sentence(st, escape))
+        if st.kind == "draw":
+            lines.append("Re-run the draw with Python's random.Random(seed).shuffle over the tied proposals in id order.")
     return lines

@@ -269,4 +269,4 @@ def test_results_text_names_the_tie_and_how_it_was_settled(svc):
     assert "Results of round 1: Feasibility" in text
     assert "1= 7 points · mean 3.5 of 5 (tie)" in text
     assert "Tie for first place. P1, P2 share it." in text
-    assert "Settled by decision: P2 goes through, because the county board can fund it." in text
+    assert "Settled by decision: P2 goes through. Reason: the county board can fund it" in text

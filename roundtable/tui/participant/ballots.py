@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from ...models import ConsentVote, Proposal, Round, RoundResults
+from ...render import settlement_sentence
 
 CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
 CONSENT_HELP = {
@@ -140,13 +141,7 @@ def settlement_text(res: RoundResults) -> str:
     s = tie.settlement
     if s is None:
         return "Not settled yet: the facilitator settles it."
-    chosen = ", ".join(s.chosen)
-    goes = "goes" if len(s.chosen) == 1 else "go"
-    if s.kind == "runoff":
-        return "Settled by a runoff" + (f" (round {s.runoff_round})." if s.runoff_round else ".")
-    if s.kind == "draw":
-        return f"Settled by a draw with seed {s.seed}: {chosen} {goes} through."
-    return f"Settled by decision: {chosen} {goes} through" + (f", because {s.reason}" if s.reason else "") + "."
+    return settlement_sentence(s)
 
 
 def tie_text(res: RoundResults) -> Text:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from ...models import Group, Proposal, Round, RoundResults
 from ...qr import qr_lines
+from ...render import settlement_sentence
 from ...scenario import Phase
 from ...participant import RevealedInject
 from .bigtext import big_lines
@@ -259,13 +260,8 @@ def settlement_line(results: RoundResults) -> str:
     st = tie.settlement
     if st is None:
         return "to be settled by the facilitator"
-    chosen = ", ".join(st.chosen)
-    goes = "goes" if len(st.chosen) == 1 else "go"
-    if st.kind == "runoff":
-        return "settled by a runoff" + (f" (round {st.runoff_round})" if st.runoff_round else "")
-    if st.kind == "draw":
-        return f"settled by a draw (seed {st.seed}): {chosen} {goes} through"
-    return f"settled by decision: {chosen} {goes} through" + (f" ({st.reason})" if st.reason else "")
+    sentence = settlement_sentence(st)
+    return sentence[0].lower() + sentence[1:].rstrip(".")
 
 
 class VotingPanel(Vertical):

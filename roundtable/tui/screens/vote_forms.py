@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from textual.widgets.selection_list import Selection
 
 from ...errors import Refused, RoundtableError
+from ...render import settlement_sentence
 from ...models import Action, Proposal
 
 ACTION_STATUSES = [("open", "open"), ("in progress", "in_progress"), ("done", "done"), ("dropped", "dropped")]
@@ -504,14 +505,8 @@ def tie_words(tie, shortlist: int) -> str:
     return f"Tie at the cut-off for {shortlist} places between {tied}."
 
 
-def settlement_words(s) -> str:
-    if s.kind == "runoff":
-        return f"Settled by a runoff: round {s.runoff_round}."
-    if s.kind == "draw":
-        return (f"Settled by a draw (seed {s.seed}): {', '.join(s.chosen)} go{'es' if len(s.chosen) == 1 else ''}"
-                " through." + (f" Reason: {s.reason}" if s.reason else ""))
-    return (f"Settled by decision: {', '.join(s.chosen)} go{'es' if len(s.chosen) == 1 else ''} through. "
-            f"Reason: {s.reason}")
+# one wording for a settled tie in every view
+settlement_words = settlement_sentence
 
 
 class BallotsDialog(ModalScreen[None]):
