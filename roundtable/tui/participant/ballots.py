@@ -26,6 +26,7 @@ from textual.widgets import Button, Input, Static
 
 from ...models import ConsentVote, Proposal, Round, RoundResults
 from ...render import settlement_sentence
+from ..widgets.tap_button import TapButton
 
 CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
 CONSENT_HELP = {
@@ -288,9 +289,8 @@ class DotRow(BallotRow):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="row-title dot-title")
         with Horizontal(classes="dot-controls"):
-            less = Button("−", classes="dot-less", compact=True)
-            more = Button("+", classes="dot-more", compact=True)
-            less.can_focus = more.can_focus = False
+            less = TapButton("−", classes="dot-less")
+            more = TapButton("+", classes="dot-more")
             yield less
             yield Static("", classes="dot-count")
             yield more
@@ -429,10 +429,11 @@ class BordaRow(BallotRow):
         yield Static("", classes="rank-place")
         yield Static(self.title_text(), classes="row-title")
         with Horizontal(classes="rank-controls"):
-            for label, cls in (("Rank", "rank-toggle"), ("▲", "rank-up"), ("▼", "rank-down")):
-                b = Button(label, classes=cls, compact=True)
-                b.can_focus = False
-                yield b
+            toggle = Button("Rank", classes="rank-toggle", compact=True)
+            toggle.can_focus = False
+            yield toggle
+            yield TapButton("▲", classes="rank-up")
+            yield TapButton("▼", classes="rank-down")
 
     def on_mount(self) -> None:
         self.render_state()

@@ -30,6 +30,7 @@ from ...models import ConsentVote, Participant, Proposal, Round
 from ...service import SessionService
 from .dialogs import ConfirmDialog
 from .vote_forms import method_rules
+from ..widgets.tap_button import TapButton
 
 THANKS_SECONDS = 4.0
 
@@ -77,9 +78,8 @@ class DotRow(Horizontal, can_focus=True):
         if self.group:
             label.append(f"  ({self.group})", style="dim")
         yield Static(label, classes="dot-title")
-        less = Button("−", classes="dot-less", compact=True)
-        more = Button("+", classes="dot-more", compact=True)
-        less.can_focus = more.can_focus = False
+        less = TapButton("−", classes="dot-less")
+        more = TapButton("+", classes="dot-more")
         yield less
         yield Static("", classes="dot-count")
         yield more
@@ -185,9 +185,8 @@ class ScoreRow(Horizontal, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(_title(self.proposal, self.group), classes="dot-title")
-        less = Button("−", classes="dot-less", compact=True)
-        more = Button("+", classes="dot-more", compact=True)
-        less.can_focus = more.can_focus = False
+        less = TapButton("−", classes="dot-less")
+        more = TapButton("+", classes="dot-more")
         yield less
         yield Static("", classes="score-scale")
         yield more
@@ -258,10 +257,10 @@ class RankRow(Horizontal, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("", classes="rank-pos")
         yield Static(_title(self.proposal, self.group), classes="dot-title")
-        up = Button("▲", classes="rank-up", compact=True)
-        down = Button("▼", classes="rank-down", compact=True)
+        up = TapButton("▲", classes="rank-up")
+        down = TapButton("▼", classes="rank-down")
         pick = Button("rank", classes="rank-pick", compact=True)
-        up.can_focus = down.can_focus = pick.can_focus = False
+        pick.can_focus = False
         yield pick
         yield up
         yield down
