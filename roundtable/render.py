@@ -5,6 +5,16 @@ from __future__ import annotations
 from .scenario import Scenario
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def turnout_sentence(cast: int, eligible: int, who: str, is_open: bool) -> str:
+    """'2 of 5 groups have voted', '1 of 1 participant has voted'; 'voted' once closed."""
+    verb = ("has voted" if 1 in (cast, eligible) else "have voted") if is_open else "voted"
+    return f"{cast} of {plural(eligible, who)} {verb}"
+
+
 def scenario_overview(s: Scenario) -> str:
     """A Markdown overview of a scenario: event, phases, agenda variants."""
     e = s.event

@@ -16,7 +16,7 @@ from conftest import MINI, ROOT
 
 CORE = [
     "scenario", "scenarios", "models", "store", "service", "voting", "minutes", "render", "cli", "errors",
-    "participant", "qr", "codes", "serve",
+    "participant", "qr", "codes", "serve", "ballot_draft",
 ]
 
 

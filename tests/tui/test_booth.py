@@ -7,7 +7,8 @@ from textual.widgets import ContentSwitcher, Input
 
 from roundtable.tui.app import RoundtableApp
 from roundtable.tui.screens import booth as booth_module
-from roundtable.tui.screens.booth import BoothScreen, DotRow
+from roundtable.tui.screens.booth import BoothScreen
+from roundtable.tui.widgets.ballot_rows import DotRow
 from roundtable.tui.screens.dialogs import ConfirmDialog
 
 from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
@@ -62,8 +63,8 @@ async def test_booth_flow_end_to_end(svc):
         await pilot.pause()
         assert "no dots left" in screen_text(pilot.app)
         # By mouse: take one back from P2 and give it to P3.
-        await pilot.click(f"#row-{ids[1]} .dot-less")
-        await pilot.click(f"#row-{ids[2]} .dot-more")
+        await pilot.click(f"#dots-{ids[1]} .dot-less")
+        await pilot.click(f"#dots-{ids[2]} .dot-more")
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -16,7 +16,8 @@ from roundtable.participant import Gate
 from roundtable.service import format_code, open_session
 from roundtable.tui.participant.app import ParticipantApp
 from roundtable.tui.participant.entry import CodeScreen, JoinScreen
-from roundtable.tui.participant.main import DotRow, MainScreen, timer_line
+from roundtable.tui.participant.main import MainScreen, timer_line
+from roundtable.tui.widgets.ballot_rows import DotRow
 from roundtable.models import TimerState
 
 from ._board_helpers import choose, notices, screen_text, settle
@@ -339,10 +340,10 @@ async def test_earlier_ballot_is_prefilled_and_over_budget_is_refused_whole(room
         assert "At most 2 dots may go to one proposal." in screen_text(app)
         await press_dots(pilot, p2, 2)
         assert "You have no dots left" in " ".join(screen_text(app).split())
-        assert screen.counts == {p1: 2, p2: 1}
+        assert screen.draft.counts == {p1: 2, p2: 1}
 
         # whatever reaches the core over budget is refused whole; the earlier ballot stays
-        screen.counts = {p1: 2, p2: 2}
+        screen.draft.counts = {p1: 2, p2: 2}
         await pilot.click("#ballot-cast")
         await settle(pilot)
         assert "the budget is 3; the ballot was not counted" in " ".join(screen_text(app).split())

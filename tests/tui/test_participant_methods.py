@@ -11,7 +11,8 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from roundtable.models import ConsentVote, Result, RoundResults, Tie, TieSettlement
-from roundtable.tui.participant.ballots import ApprovalRow, BordaRow, ConsentPanel, ScoreRow, results_text
+from roundtable.tui.participant.ballots import ConsentPanel, results_text
+from roundtable.tui.widgets.ballot_rows import ApprovalRow, BordaRow, ScoreRow
 from roundtable.tui.participant.main import MainScreen
 
 from ._board_helpers import screen_text, settle
@@ -54,8 +55,8 @@ async def test_approval_cast_recast_and_over_the_maximum_refused_whole(room, mak
         assert "1 approved · at most 1" in flat(app) and "✓ Approved" in screen_text(app)
         await pilot.click(f"#approve-{p2} .approve-button")  # one too many: not taken
         await pilot.pause()
-        assert "At most 1 proposals may be approved; take one back first." in flat(app)
-        assert screen.approved == [p1]
+        assert "At most 1 proposal may be approved; take one back first." in flat(app)
+        assert screen.draft.approved == [p1]
         await cast(pilot)
         assert svc.own_ballot(bo.code) == [p1]
         assert f"Ballot counted: approved {p1}" in flat(app)
@@ -68,7 +69,7 @@ async def test_approval_cast_recast_and_over_the_maximum_refused_whole(room, mak
         assert f"Ballot counted: approved {p2}" in flat(app)
 
         # whatever reaches the core over the limit is refused whole; the ballot stays
-        screen.approved = [p1, p2]
+        screen.draft.approved = [p1, p2]
         await cast(pilot)
         assert "at most 1 may be approved; the ballot was not counted" in flat(app)
         assert svc.own_ballot(bo.code) == [p2]
@@ -92,7 +93,7 @@ async def test_score_every_proposal_with_digits_and_buttons(room, make_app):
         await pilot.press("right", "right")  # P2: – → 1 → 2
         await pilot.press("9")  # over the top: not taken
         await pilot.pause()
-        assert "Scores go up to 4." in flat(app)
+        assert "Scores go from 0 to 4." in flat(app)
         await cast(pilot)
         assert svc.own_ballot(bo.code) == {p1: 3, p2: 2}
         assert f"Ballot counted: {p1} 3, {p2} 2" in flat(app)
@@ -115,7 +116,7 @@ async def test_borda_rank_in_order_move_and_leave_some_unranked(room, make_app):
         await pilot.click(f"#rank-{p3} .rank-toggle")  # first pick
         await pilot.click(f"#rank-{p1} .rank-toggle")  # second pick
         await pilot.pause()
-        assert screen.ranking == [p3, p1]
+        assert screen.draft.ranking == [p3, p1]
         assert "1st · 2 points" in screen_text(app) and "2nd · 1 point" in screen_text(app)
         # the ranked rows stand first, in order
         assert [r.proposal.id for r in screen.query(BordaRow)] == [p3, p1, p2]
@@ -182,7 +183,7 @@ async def test_one_ballot_per_group_the_last_cast_counts_for_every_member(room, 
         svc.cast_ballot(bo.code, [p2])  # another member of Blue, on their own phone
         took = await wait_for(pilot, lambda: f"Ballot counted: approved {p2}" in flat(app))
         assert took < LIVE
-        assert screen.approved == [p2]  # Anna's ballot shows the table's ballot
+        assert screen.draft.approved == [p2]  # Anna's ballot shows the table's ballot
         assert "This is the ballot of Blue" in flat(app)
         assert svc.round_status().ballots_cast == 1
 
@@ -207,7 +208,7 @@ async def test_after_vote_results_appear_once_the_ballot_is_in(room, make_app):
         await pilot.press("f5")
         await wait_for(pilot, lambda: "Results so far in round 1" in flat(app))
         text = flat(app)
-        assert "2 of 3 participants voted · voting is still open" in text
+        assert "2 of 3 participants have voted · voting is still open" in text
         assert "1= 1 approval (tie)" in text and "Tie for first place so far." in text
 
 
@@ -220,9 +221,9 @@ async def test_live_results_while_open_follow_each_ballot(room, make_app):
         await on_ballot(pilot, svc, bo.code, BordaRow)
         await pilot.press("f5")
         await wait_for(pilot, lambda: "Results so far in round 1" in flat(app))
-        assert "0 of 3 participants voted" in flat(app)
+        assert "0 of 3 participants have voted" in flat(app)
         svc.cast_ballot(cy.code, [p2, p1])
-        took = await wait_for(pilot, lambda: "1 of 3 participants voted" in flat(app))
+        took = await wait_for(pilot, lambda: "1 of 3 participants has voted" in flat(app))
         assert took < LIVE
         text = flat(app)
         assert f"1. 1 point {p2}" in text and f"2. 0 points {p1}" in text

@@ -325,9 +325,9 @@ async def test_consent_outcome_with_block_reasons_and_score_means(svc, other):
         text = screen_text(app)
         assert "Consent check · agree, abstain, disagree or block" in text and "one ballot per group" in text
         assert "The plan" in text and "Taxi drivers learn the signs" in text
-        assert "0 of 1 group have voted" in text
+        assert "0 of 1 group has voted" in text
         other.cast_ballot(voters[0].code, "block", reason="Drivers were not asked")
-        await shows(pilot, "1 of 1 group have voted")
+        await shows(pilot, "1 of 1 group has voted")
         assert "Drivers were not asked" not in screen_text(app)
         other.close_round()
         await wait_for(pilot, lambda: app.mode == "results")
@@ -372,4 +372,4 @@ async def test_after_vote_rounds_show_no_points_while_open_but_live_rounds_do(sv
         other.cast_ballot(voters[2].code, {ids[2]: 2})
         took = await shows(pilot, "2 pts")
         assert took < 0.5 + 0.25
-        assert "1 of 3 participants have voted" in screen_text(app) and app.mode == "results"
+        assert "1 of 3 participants has voted" in screen_text(app) and app.mode == "results"

@@ -100,7 +100,7 @@ async def test_results_are_sealed_while_the_round_is_open(svc):
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
         pane = await _to_voting(pilot)
         text = screen_text(pilot.app)
-        assert "1 of 3 eligible voters have voted" in text
+        assert "1 of 3 eligible voters has voted" in text
         assert "paper tally entered" in text
         assert "sealed" in text
         for points in ("371", "119", "293", "490"):

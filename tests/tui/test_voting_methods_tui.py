@@ -12,7 +12,8 @@ from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, RadioSe
 from roundtable import voting
 from roundtable.models import ConsentVote
 from roundtable.tui.app import RoundtableApp
-from roundtable.tui.screens.booth import ApproveRow, BoothScreen, RankRow, ScoreRow
+from roundtable.tui.screens.booth import BoothScreen
+from roundtable.tui.widgets.ballot_rows import ApprovalRow, BordaRow, ScoreRow
 from roundtable.tui.screens.vote_forms import BallotsDialog, OpenRoundDialog, SettleTieDialog
 from roundtable.tui.widgets.voting import VotingPane
 
@@ -82,7 +83,7 @@ async def test_form_opens_a_round_of_each_method(svc):
         text = screen_text(pilot.app)
         assert "approval vote · approve at least 1 and at most 2" in text
         assert "one ballot per group" in text and "anonymous" in text
-        assert "0 of 1 eligible groups have voted" in text
+        assert "0 of 1 eligible group has voted" in text
         svc.close_round()
 
         # score: top score and a shortlist of 2, a title
@@ -195,10 +196,10 @@ async def test_booth_approval_per_group_with_limits(svc):
         assert "at least 2 must be approved; the ballot was not counted." in screen_text(pilot.app)
         assert svc.round_status().ballots_cast == 0
         await pilot.press("down", "down", "x")  # P3
-        await pilot.click(f"#row-{ids[1]}")  # a third: stopped at once
+        await pilot.click(f"#approve-{ids[1]} .approve-button")  # a third: stopped at once
         await pilot.pause()
         assert "At most 2 proposals may be approved; take one back first." in screen_text(pilot.app)
-        assert [row.approved for row in booth.query(ApproveRow)] == [True, False, True]
+        assert [row.approved for row in booth.query(ApprovalRow)] == [True, False, True]
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert svc.own_ballot(voters[0].code) == [ids[0], ids[2]]
@@ -218,7 +219,7 @@ async def test_booth_score_every_proposal(svc):
         await settle(pilot)
         assert f"Every proposal needs a score; {ids[2]} has none" in screen_text(pilot.app)
         assert svc.round_status().ballots_cast == 0
-        await pilot.press("down", "plus")  # unscored → 0
+        await pilot.press("down", "minus")  # unscored: − gives 0 (+ would give 1)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert svc.own_ballot(voters[0].code) == {ids[0]: 2, ids[1]: 3, ids[2]: 0}
@@ -227,7 +228,7 @@ async def test_booth_score_every_proposal(svc):
         await settle(pilot)
         await pilot.press(*voters[0].code, "enter")
         await settle(pilot)
-        assert [row.score for row in booth.query(ScoreRow)] == [2, 3, 0]
+        assert [row.count for row in booth.query(ScoreRow)] == [2, 3, 0]
         assert "already voted" in screen_text(pilot.app)
 
 
@@ -239,14 +240,14 @@ async def test_booth_borda_ranking_in_order_and_moved(svc):
         booth = await _booth_code(pilot, voters[0].code)
         # Pick P3 first, then P1: ranked rows move to the top in order.
         await pilot.press("down", "down", "space")
-        assert [row.proposal.id for row in booth.query(RankRow)][:1] == [ids[2]]
+        assert [row.proposal.id for row in booth.query(BordaRow)][:1] == [ids[2]]
         assert pilot.app.focused.proposal.id == ids[2]
         await pilot.press("down", "space")  # the row below P3 is now P1
         await pilot.pause()
-        order = [(row.proposal.id, row.position) for row in booth.query(RankRow)]
+        order = [(row.proposal.id, row.place) for row in booth.query(BordaRow)]
         assert order == [(ids[2], 1), (ids[0], 2), (ids[1], None), (ids[3], None)]
         await pilot.press("shift+up")  # P1 above P3
-        await pilot.click(f"#row-{ids[3]} .rank-pick")  # P4 third, by mouse
+        await pilot.click(f"#rank-{ids[3]} .rank-toggle")  # P4 third, by mouse
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -255,7 +256,7 @@ async def test_booth_borda_ranking_in_order_and_moved(svc):
         await settle(pilot)
         await pilot.press(*voters[0].code, "enter")
         await settle(pilot)
-        assert [(row.proposal.id, row.position) for row in booth.query(RankRow)][:3] == [
+        assert [(row.proposal.id, row.place) for row in booth.query(BordaRow)][:3] == [
             (ids[0], 1), (ids[2], 2), (ids[3], 3)
         ]
 

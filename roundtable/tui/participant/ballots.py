@@ -1,34 +1,28 @@
-"""The ballot rows of the participant app, one kind per voting method, and the texts
-that explain a round and its results on a phone.
+"""The participant app's consent panel and the texts that explain a round and its
+results on a phone.
 
-- dot: `DotRow` (− ●●○ +), as before;
-- score: `ScoreRow` (− ■■■□□ 3 of 5 +; "–" until scored);
-- approval: `ApprovalRow` (a ☐/✓ button per proposal);
-- borda: `BordaRow` (Rank / ▲ / ▼; ranked rows stand in order at the top);
-- consent: `ConsentPanel` (the plan, four choices, a reason).
-
-Rows only report what was pressed (a message); the main screen keeps the draft
-ballot, checks it against the round's limits and redraws the rows.
+The rows of the other ballots (dot, score, approval, Borda) are shared with the voting
+booth: `..widgets.ballot_rows`. The consent panel is the plan, four large choices and a
+reason; the main screen keeps the choice in its `BallotDraft`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
+from ...voting import CONSENT_OPTIONS
 from ...models import ConsentVote, Proposal, Round, RoundResults
-from ...render import settlement_sentence
-from ..widgets.tap_button import TapButton
+from ...render import plural, settlement_sentence, turnout_sentence
+from ..widgets.ballot_rows import proposal_text
 
-CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
 CONSENT_HELP = {
     "agree": "Agree: you support the plan.",
     "abstain": "Abstain: you stand aside; the plan may go ahead without you.",
@@ -42,37 +36,6 @@ METHOD_NAMES = {
     "borda": "Ranked vote (Borda)",
     "consent": "Consent check",
 }
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def proposal_text(p: Proposal, group: str = "") -> Text:
-    out = Text()
-    out.append(p.id, style="bold")
-    out.append("  ")
-    out.append(p.title, style="bold")
-    tags = []
-    if p.step:
-        tags.append(f"step {p.step}")
-    if p.timeframe:
-        tags.append(p.timeframe)
-    if p.status.value != "proposed":
-        tags.append(p.status.value if not p.merged_into else f"merged into {p.merged_into}")
-    if group:
-        tags.insert(0, group)
-    if tags:
-        out.append(f"  ({', '.join(tags)})", style="dim")
-    if p.text:
-        out.append("\n")
-        out.append(p.text)
-    return out
 
 
 # -- texts -----------------------------------------------------------------------------
@@ -172,8 +135,9 @@ def results_text(res: RoundResults, props: Mapping[str, Proposal], groups: Mappi
     if r.title:
         out.append(": ")
         out.append(r.title, style="bold")
-    out.append(f"\n{METHOD_NAMES.get(r.method, r.method)} · {res.ballots_cast} of "
-               f"{plural(res.eligible, 'group' if r.per_group else 'participant')} voted", style="dim")
+    who = "group" if r.per_group else "participant"
+    out.append(f"\n{METHOD_NAMES.get(r.method, r.method)} · "
+               + turnout_sentence(res.ballots_cast, res.eligible, who, r.is_open), style="dim")
     if r.is_open:
         out.append(" · voting is still open", style="dim")
     if res.paper_points:
@@ -235,252 +199,7 @@ def waiting_text(r: Round) -> str:
     return f"Round {r.id} is closed: results appear here when the facilitator shows them."
 
 
-# -- rows ------------------------------------------------------------------------------
-
-class BallotRow(Vertical, can_focus=True):
-    """One proposal on the ballot; ↑/↓ move between rows."""
-
-    BINDINGS = [
-        Binding("up", "app.focus_previous", "Up", show=False),
-        Binding("down", "app.focus_next", "Down", show=False),
-    ]
-
-    PREFIX = "row"
-
-    def __init__(self, proposal: Proposal, group: str) -> None:
-        super().__init__(classes=f"ballot-row {self.PREFIX}-row", id=f"{self.PREFIX}-{proposal.id}")
-        self.proposal = proposal
-        self.group = group
-
-    def set_proposal(self, proposal: Proposal, group: str) -> None:
-        self.proposal = proposal
-        self.group = group
-        self.query_one(".row-title", Static).update(self.title_text())
-
-    def title_text(self) -> Text:
-        return proposal_text(self.proposal, self.group)
-
-    def render_state(self) -> None:
-        """Redraw from the row's own state (set by the screen)."""
-
-
-class DotRow(BallotRow):
-    """One proposal on a dot ballot: its title, then − dots +. Keys: ←/→, +/−, a digit."""
-
-    BINDINGS = [
-        Binding("plus,equals_sign,right", "more", "+1", show=False),
-        Binding("minus,left", "less", "−1", show=False),
-    ]
-    PREFIX = "dots"
-
-    class Change(Message):
-        """The row asks for `value` (dots, or a score) instead of what it shows."""
-
-        def __init__(self, row: "DotRow", value: int) -> None:
-            super().__init__()
-            self.row = row
-            self.value = value
-
-    def __init__(self, proposal: Proposal, group: str, count: int | None, cap: int) -> None:
-        super().__init__(proposal, group)
-        self.count = count
-        self.cap = cap
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.title_text(), classes="row-title dot-title")
-        with Horizontal(classes="dot-controls"):
-            less = TapButton("−", classes="dot-less")
-            more = TapButton("+", classes="dot-more")
-            yield less
-            yield Static("", classes="dot-count")
-            yield more
-
-    def on_mount(self) -> None:
-        self.render_count()
-
-    def render_state(self) -> None:
-        self.render_count()
-
-    def render_count(self) -> None:
-        n = self.count or 0
-        dots = Text()
-        dots.append("●" * n, style="bold green")
-        dots.append("○" * max(self.cap - n, 0), style="dim")
-        dots.append(f" {n}")
-        self.query_one(".dot-count", Static).update(dots)
-
-    def action_more(self) -> None:
-        self.post_message(DotRow.Change(self, (self.count or 0) + 1))
-
-    def action_less(self) -> None:
-        self.post_message(DotRow.Change(self, (self.count or 0) - 1))
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
-            event.stop()
-            self.post_message(DotRow.Change(self, int(event.character)))
-
-    @on(Button.Pressed, ".dot-more")
-    def _more(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_more()
-
-    @on(Button.Pressed, ".dot-less")
-    def _less(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_less()
-
-
-class ScoreRow(DotRow):
-    """One proposal on a score ballot: − ■■■□□ 3 of 5 +, or "–" while not scored."""
-
-    PREFIX = "score"
-
-    def action_more(self) -> None:
-        self.post_message(DotRow.Change(self, 1 if self.count is None else self.count + 1))
-
-    def action_less(self) -> None:
-        self.post_message(DotRow.Change(self, 0 if self.count is None else self.count - 1))
-
-    def render_count(self) -> None:
-        out = Text()
-        if self.count is None:
-            out.append("□" * min(self.cap, 10), style="dim")
-            out.append("  – not scored", style="italic")
-        else:
-            shown = min(self.cap, 10)
-            full = round(self.count / self.cap * shown) if self.cap else 0
-            out.append("■" * full, style="bold green")
-            out.append("□" * (shown - full), style="dim")
-            out.append(f" {self.count} of {self.cap}", style="bold")
-        self.query_one(".dot-count", Static).update(out)
-
-
-class ApprovalRow(BallotRow):
-    """One proposal on an approval ballot and a ☐/✓ button. Keys: space, enter."""
-
-    BINDINGS = [Binding("space,enter,x", "toggle", "Approve", show=False)]
-    PREFIX = "approve"
-
-    class Toggle(Message):
-        def __init__(self, row: "ApprovalRow") -> None:
-            super().__init__()
-            self.row = row
-
-    def __init__(self, proposal: Proposal, group: str, approved: bool) -> None:
-        super().__init__(proposal, group)
-        self.approved = approved
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.title_text(), classes="row-title")
-        button = Button("", classes="approve-button", compact=True)
-        button.can_focus = False
-        yield button
-
-    def on_mount(self) -> None:
-        self.render_state()
-
-    def render_state(self) -> None:
-        button = self.query_one(".approve-button", Button)
-        button.label = "✓ Approved" if self.approved else "☐ Approve"
-        button.variant = "success" if self.approved else "default"
-        self.set_class(self.approved, "chosen")
-
-    def action_toggle(self) -> None:
-        self.post_message(ApprovalRow.Toggle(self))
-
-    @on(Button.Pressed, ".approve-button")
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_toggle()
-
-
-class BordaRow(BallotRow):
-    """One proposal on a ranked ballot: its place and points, Rank/Unrank, ▲, ▼.
-
-    Keys: space or enter ranks it next (or takes it out), shift+↑/↓ move it, a digit
-    puts it in that place (0 takes it out).
-    """
-
-    BINDINGS = [
-        Binding("space,enter", "toggle", "Rank", show=False),
-        Binding("shift+up,ctrl+up", "move(-1)", "Move up", show=False),
-        Binding("shift+down,ctrl+down", "move(1)", "Move down", show=False),
-    ]
-    PREFIX = "rank"
-
-    class Move(Message):
-        """`how`: "toggle", -1 / +1 (a place up / down), or ("place", n)."""
-
-        def __init__(self, row: "BordaRow", how: Any) -> None:
-            super().__init__()
-            self.row = row
-            self.how = how
-
-    def __init__(self, proposal: Proposal, group: str, place: int | None, n: int) -> None:
-        super().__init__(proposal, group)
-        self.place = place  # 1-based, None when not ranked
-        self.n = n
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="rank-place")
-        yield Static(self.title_text(), classes="row-title")
-        with Horizontal(classes="rank-controls"):
-            toggle = Button("Rank", classes="rank-toggle", compact=True)
-            toggle.can_focus = False
-            yield toggle
-            yield TapButton("▲", classes="rank-up")
-            yield TapButton("▼", classes="rank-down")
-
-    def on_mount(self) -> None:
-        self.render_state()
-
-    def render_state(self) -> None:
-        line = Text()
-        if self.place is None:
-            line.append("not ranked", style="dim italic")
-            line.append(" · 0 points", style="dim")
-        else:
-            line.append(ordinal(self.place), style="bold green")
-            line.append(f" · {plural(self.n - self.place, 'point')}", style="bold")
-        self.query_one(".rank-place", Static).update(line)
-        self.query_one(".rank-toggle", Button).label = "Unrank" if self.place else "Rank"
-        self.query_one(".rank-up", Button).display = self.place is not None
-        self.query_one(".rank-down", Button).display = self.place is not None
-        self.set_class(self.place is not None, "chosen")
-
-    def action_toggle(self) -> None:
-        self.post_message(BordaRow.Move(self, "toggle"))
-
-    def action_move(self, step: int) -> None:
-        self.post_message(BordaRow.Move(self, step))
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
-            event.stop()
-            self.post_message(BordaRow.Move(self, ("place", int(event.character))))
-
-    @on(Button.Pressed, ".rank-toggle")
-    def _toggle(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_toggle()
-
-    @on(Button.Pressed, ".rank-up")
-    def _up(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_move(-1)
-
-    @on(Button.Pressed, ".rank-down")
-    def _down(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.focus()
-        self.action_move(1)
-
+# -- consent ---------------------------------------------------------------------------
 
 class ConsentPanel(Vertical):
     """The plan of a consent round, four choices and a reason (required for block)."""
@@ -549,17 +268,3 @@ class ConsentPanel(Vertical):
         self.post_message(ConsentPanel.Choose(option))
 
 
-def draft_of(method: str, stored: Any, ids: Sequence[str]) -> Any:
-    """A stored ballot in the form the screen keeps a draft, for comparing the two."""
-    if method == "dot":
-        return {p: n for p, n in dict(stored or {}).items() if n > 0}
-    if method == "score":
-        return dict(stored or {})
-    if method == "approval":
-        chosen = set(stored or [])
-        return [p for p in ids if p in chosen]
-    if method == "borda":
-        return list(stored or [])
-    if isinstance(stored, ConsentVote):
-        return (stored.option, stored.reason)
-    return (None, "")

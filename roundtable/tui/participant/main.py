@@ -27,9 +27,10 @@ from textual.widgets import Button, Input, Select, Static, TabbedContent, TabPan
 from ...errors import Refused, RoundtableError
 from ...models import Participant, Proposal, Round, RoundResults, TimerState
 from ...participant import Gate, ParticipantClient, Situation
+from ...ballot_draft import BallotDraft
+from ..widgets.ballot_rows import BallotRow, BallotRows, ordinal, proposal_text
 from .ballots import (
-    ApprovalRow, BallotRow, BordaRow, ConsentPanel, DotRow, ScoreRow, approval_limits, ballot_text, draft_of, ordinal,
-    opening_note, proposal_text, results_text, rules_text, waiting_text,
+    ConsentPanel, approval_limits, ballot_text, opening_note, results_text, rules_text, waiting_text,
 )
 
 TIMEFRAMES = ("before", "during", "after")
@@ -136,12 +137,7 @@ class MainScreen(Screen[None]):
         self._cards_key: tuple | None = None
         self.round: Round | None = None
         self.ballot_props: list[Proposal] = []
-        # the draft ballot, by method: counts (dot: dots, score: scores; a proposal not
-        # yet scored is left out), approved (approval), ranking (borda), consent option
-        self.counts: dict[str, int] = {}
-        self.approved: list[str] = []
-        self.ranking: list[str] = []
-        self.consent_option: str | None = None
+        self.draft: BallotDraft | None = None  # the ballot the voter is filling in
         self.stored: Any = None  # the ballot as stored (this participant's or their group's)
         self.results: RoundResults | None = None
         self.editing: str | None = None
@@ -515,37 +511,22 @@ class MainScreen(Screen[None]):
     def _ids(self) -> list[str]:
         return [p.id for p in self.ballot_props]
 
-    def draft(self) -> Any:
+    def current_ballot(self) -> Any:
         """The ballot as it would be cast now (consent: (option, reason))."""
-        m = self.method
-        if m == "dot":
-            return {p: n for p, n in self.counts.items() if n > 0}
-        if m == "score":
-            return {p: self.counts[p] for p in self._ids() if p in self.counts}
-        if m == "approval":
-            return [p for p in self._ids() if p in self.approved]
-        if m == "borda":
-            return list(self.ranking)
-        panel = self.query(ConsentPanel)
-        reason = panel.first().reason if panel else ""
-        return (self.consent_option, reason)
+        if self.draft is None:
+            return None
+        if self.draft.method == "consent":
+            panel = self.query(ConsentPanel)
+            self.draft.reason = panel.first().reason if panel else ""
+        return self.draft.ballot()
 
     def _load_draft(self, stored: Any) -> None:
-        """Put a stored ballot (or none) back into the draft; the rows are redrawn after."""
-        m = self.method
-        d = draft_of(m, stored, self._ids())
-        if m == "dot":
-            self.counts = {p: d.get(p, 0) for p in self._ids()}
-        elif m == "score":
-            self.counts = dict(d)
-        elif m == "approval":
-            self.approved = list(d)
-        elif m == "borda":
-            self.ranking = list(d)
-        else:
-            self.consent_option = d[0]
-            for panel in self.query(ConsentPanel):
-                panel.set_reason(d[1])
+        """Put a stored ballot (or none) back into the draft and onto the rows."""
+        if self.draft is None:
+            return
+        self.draft.load(stored)
+        for panel in self.query(ConsentPanel):
+            panel.set_reason(self.draft.reason)
 
     def _group_name(self) -> str:
         me = self.me
@@ -586,7 +567,7 @@ class MainScreen(Screen[None]):
             tab.label = "Vote"
             voted = bool(self.stored)
             self.ballot_props = []
-            self.counts, self.approved, self.ranking, self.consent_option = {}, [], [], None
+            self.draft = None
             self.stored = None
             await rows.remove_children()
             self._show_ballot_controls(False)
@@ -603,7 +584,7 @@ class MainScreen(Screen[None]):
         same_rows = not new_round and ids == self._ids()
         # keep what the voter is changing; otherwise show the ballot as stored (a group
         # member's re-cast included)
-        untouched = not same_rows or self.draft() == draft_of(r.method, self.stored, ids)
+        untouched = not same_rows or self.draft is None or self.current_ballot() == self.draft.shape(self.stored)
         self.round = r
         self.ballot_props = vs.proposals
         self.stored = vs.own
@@ -611,16 +592,15 @@ class MainScreen(Screen[None]):
         if same_rows:
             if untouched:
                 self._load_draft(vs.own)
-            for row in self.query(BallotRow):
-                p = next(q for q in vs.proposals if q.id == row.proposal.id)
-                row.set_proposal(p, self.groups.get(p.group_id, ""))
+            for ballot_rows in self.query(BallotRows):
+                ballot_rows.set_proposals(vs.proposals, self.groups)
             for panel in self.query(ConsentPanel):
                 p = vs.proposals[0] if vs.proposals else None
                 panel.set_proposal(p, self.groups.get(p.group_id, "") if p else "")
         else:
-            self.counts, self.approved, self.ranking, self.consent_option = {}, [], [], None
+            self.draft = BallotDraft(r, ids)
             await rows.remove_children()
-            await rows.mount_all(self._make_rows(r, vs.proposals))
+            await rows.mount(self._make_ballot(r, vs.proposals))
             self._load_draft(vs.own)
         self._redraw_rows()
         self._show_ballot_controls(True)
@@ -633,47 +613,20 @@ class MainScreen(Screen[None]):
             if self._can_switch():
                 self.switch_to("tab-vote")
 
-    def _make_rows(self, r: Round, props: list[Proposal]) -> list:
-        g = self.groups
-        m = r.method
-        if m == "consent":
+    def _make_ballot(self, r: Round, props: list[Proposal]):
+        assert self.draft is not None
+        if r.method == "consent":
             p = props[0] if props else None
-            return [ConsentPanel(p, g.get(p.group_id, "") if p else "")]
-        if m == "dot":
-            return [DotRow(p, g.get(p.group_id, ""), 0, r.max_per_proposal) for p in props]
-        if m == "score":
-            return [ScoreRow(p, g.get(p.group_id, ""), None, r.max_score or 5) for p in props]
-        if m == "approval":
-            return [ApprovalRow(p, g.get(p.group_id, ""), False) for p in props]
-        return [BordaRow(p, g.get(p.group_id, ""), None, len(props)) for p in props]
+            return ConsentPanel(p, self.groups.get(p.group_id, "") if p else "")
+        return BallotRows(self.draft, props, self.groups)
 
     def _redraw_rows(self) -> None:
-        """Put the draft on the rows (borda: ranked rows first, in order)."""
-        m = self.method
-        if m == "consent":
-            for panel in self.query(ConsentPanel):
-                panel.option = self.consent_option
-                panel.render_state()
-            return
-        rows = list(self.query(BallotRow))
-        for row in rows:
-            pid = row.proposal.id
-            if isinstance(row, DotRow):
-                row.count = self.counts.get(pid, 0 if m == "dot" else None)
-            elif isinstance(row, ApprovalRow):
-                row.approved = pid in self.approved
-            elif isinstance(row, BordaRow):
-                row.place = self.ranking.index(pid) + 1 if pid in self.ranking else None
-            row.render_state()
-        if m == "borda" and rows:
-            box = self.query_one("#ballot-rows", Vertical)
-            by_id = {row.proposal.id: row for row in rows}
-            order = self.ranking + [p for p in self._ids() if p not in self.ranking]
-            wanted = [by_id[p] for p in order if p in by_id]
-            if list(box.children) != wanted:
-                for n, row in enumerate(wanted):
-                    if box.children[n] is not row:
-                        box.move_child(row, before=n)
+        """Put the draft on the rows or the consent panel."""
+        for ballot_rows in self.query(BallotRows):
+            ballot_rows.redraw()
+        for panel in self.query(ConsentPanel):
+            panel.option = self.draft.option if self.draft is not None else None
+            panel.render_state()
 
     def _show_receipt(self) -> None:
         receipt = self.query_one("#ballot-receipt", Static)
@@ -695,29 +648,29 @@ class MainScreen(Screen[None]):
             self.query_one("#ballot-cast", Button).label = "Cast ballot"
 
     def _update_budget(self) -> None:
-        r = self.round
-        if r is None:
+        r, d = self.round, self.draft
+        if r is None or d is None:
             return
         m = r.method
         n = len(self.ballot_props)
         text = Text()
         if m == "dot":
-            left = r.dots - sum(self.counts.values())
+            left = d.dots_left
             text.append(f"{left} dot{'s' if left != 1 else ''} left", style="bold green" if left > 0 else "bold")
             text.append(f" of {r.dots}")
             text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
         elif m == "score":
-            k = sum(1 for p in self._ids() if p in self.counts)
+            k = d.scored
             text.append(f"{k} of {n} scored", style="bold green" if k == n else "bold")
             text.append(f" · 0 to {r.max_score or 5}")
             text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
         elif m == "approval":
-            k = len(self.approved)
+            k = len(d.approved)
             text.append(f"{k} approved", style="bold green" if k else "bold")
             text.append(f" · {approval_limits(r)}")
             text.append("\nTap Approve on each you support (keys: space or enter).", style="dim")
         elif m == "borda":
-            k = len(self.ranking)
+            k = len(d.ranking)
             text.append(f"{k} of {n} ranked", style="bold green" if k else "bold")
             places = " · ".join(f"{ordinal(i)} {n - i}" for i in range(1, min(n, 4) + 1))
             text.append(f"\npoints: {places}{' · …' if n > 4 else ''}")
@@ -731,84 +684,20 @@ class MainScreen(Screen[None]):
         self._redraw_rows()
         self._update_budget()
 
-    def on_dot_row_change(self, message: DotRow.Change) -> None:
-        r = self.round
-        if r is None:
-            return
-        pid = message.row.proposal.id
-        new = message.value
-        if r.method == "score":
-            top = r.max_score or 5
-            if new < 0:
-                self._show_ballot_error("Scores go from 0; 0 is the lowest.")
-                return
-            if new > top:
-                self._show_ballot_error(f"Scores go up to {top}.")
-                return
-            self.counts[pid] = new
-            self._edited()
-            return
-        spent_elsewhere = sum(self.counts.values()) - self.counts.get(pid, 0)
-        if new < 0:
-            self._show_ballot_error(f"{pid} has no dots to take back.")
-            return
-        if new > r.max_per_proposal:
-            self._show_ballot_error(f"At most {r.max_per_proposal} dots may go to one proposal.")
-            return
-        if spent_elsewhere + new > r.dots:
-            self._show_ballot_error("You have no dots left; take one back from another proposal first.")
-            return
-        self.counts[pid] = new
-        self._edited()
-
-    def on_approval_row_toggle(self, message: ApprovalRow.Toggle) -> None:
-        r = self.round
-        if r is None:
-            return
-        pid = message.row.proposal.id
-        if pid in self.approved:
-            self.approved.remove(pid)
+    def on_ballot_rows_edited(self, message: BallotRows.Edited) -> None:
+        if message.refused is not None:
+            self._show_ballot_error(message.refused)
         else:
-            if r.max_approvals is not None and len(self.approved) >= r.max_approvals:
-                self._show_ballot_error(
-                    f"At most {r.max_approvals} proposals may be approved; take one back first.")
-                return
-            self.approved = [p for p in self._ids() if p in self.approved or p == pid]
-        self._edited()
-
-    def on_borda_row_move(self, message: BordaRow.Move) -> None:
-        if self.round is None:
-            return
-        pid = message.row.proposal.id
-        ranking = list(self.ranking)
-        how = message.how
-        if how == "toggle":
-            if pid in ranking:
-                ranking.remove(pid)
-            else:
-                ranking.append(pid)
-        elif isinstance(how, tuple):
-            place = how[1]
-            if pid in ranking:
-                ranking.remove(pid)
-            if place > 0:
-                ranking.insert(min(place, len(ranking) + 1) - 1, pid)
-        else:
-            if pid not in ranking:
-                self._show_ballot_error(f"Rank {pid} first; then it can move up or down.")
-                return
-            i = ranking.index(pid)
-            j = i + how
-            if not 0 <= j < len(ranking):
-                self._show_ballot_error(f"{pid} is already {'first' if j < 0 else 'last of the ranked'}.")
-                return
-            ranking[i], ranking[j] = ranking[j], ranking[i]
-        self.ranking = ranking
-        self._edited()
-        message.row.focus(scroll_visible=True)
+            self._show_ballot_error("")
+            self._update_budget()
 
     def on_consent_panel_choose(self, message: ConsentPanel.Choose) -> None:
-        self.consent_option = message.option
+        if self.draft is None:
+            return
+        refused = self.draft.choose(message.option)
+        if refused is not None:
+            self._show_ballot_error(refused)
+            return
         self._edited()
         if message.option == "block":
             panel = self.query_one(ConsentPanel)
@@ -836,7 +725,7 @@ class MainScreen(Screen[None]):
         if r is None:
             self._show_ballot_error("No voting round is open; the ballot was not counted.")
             return
-        draft = self.draft()
+        draft = self.current_ballot()
         reason = ""
         if r.method == "consent":
             option, reason = draft

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from ...models import Group, Proposal, Round, RoundResults
 from ...qr import qr_lines
-from ...render import settlement_sentence
+from ...render import plural, settlement_sentence, turnout_sentence
 from ...scenario import Phase
 from ...participant import RevealedInject
 from .bigtext import big_lines
@@ -58,10 +58,6 @@ def bar(points: int, top: int, width: int) -> str:
     eighths = round(points / top * width * 8)
     full, part = divmod(max(eighths, 1), 8)
     return "█" * full + (_EIGHTHS[part] if part else "")
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 class BigText(Static):
@@ -313,9 +309,8 @@ def turnout(rnd: Round, ballots: tuple[int, int], width: int = 40) -> Text:
     filled = bar(cast, max(eligible, 1), width)
     out.append(filled, style="#5fd75f")
     out.append("░" * (width - len(filled)), style="#5f5f5f")
-    verb = "have voted" if rnd.is_open else "voted"
-    who = plural(eligible, "group") if rnd.per_group else plural(eligible, "participant")
-    out.append(f"\n{cast} of {who} {verb}", style="bold")
+    who = "group" if rnd.per_group else "participant"
+    out.append("\n" + turnout_sentence(cast, eligible, who, rnd.is_open), style="bold")
     return out
 
 
@@ -354,8 +349,7 @@ class ResultsPanel(Vertical):
         else:
             head.append(" RESULTS ", style="bold #000000 on #ffd75f")
         head.append(f"  {round_name(r)}", style="bold")
-        head.append(f"  ·  {results.ballots_cast} of {plural(results.eligible, who)} "
-                    f"{'have voted' if r.is_open else 'voted'}")
+        head.append("  ·  " + turnout_sentence(results.ballots_cast, results.eligible, who, r.is_open))
         if results.paper_points:
             head.append(f" · {plural(results.paper_points, 'point')} from paper")
         if r.is_open:

@@ -13,7 +13,7 @@ class TapButton(Button):
     feedback, so the press effect is dropped and each tap is a press.
     """
 
-    def __init__(self, label: str, *, classes: str | None = None) -> None:
-        super().__init__(label, classes=classes, compact=True)
+    def __init__(self, label: str, *, classes: str | None = None, name: str | None = None) -> None:
+        super().__init__(label, classes=classes, name=name, compact=True)
         self.can_focus = False
         self.active_effect_duration = 0

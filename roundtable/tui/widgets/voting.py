@@ -21,10 +21,11 @@ from textual.widgets import Button, DataTable, Select, Static
 
 from ...errors import RoundtableError
 from ...models import Proposal, Round, RoundResults, RoundStatus
+from ...render import turnout_sentence
 from ..messages import SessionChanged
 from ..screens.dialogs import ConfirmDialog
 from ..screens.vote_forms import (
-    METHOD_NAMES, BallotsDialog, Done, OpenRoundDialog, PaperTallyDialog, SettleTieDialog, method_rules,
+    BallotsDialog, Done, OpenRoundDialog, PaperTallyDialog, SettleTieDialog, method_rules,
     round_settings, settlement_words, tie_words,
 )
 from .base import SessionPane
@@ -272,13 +273,13 @@ class VotingPane(SessionPane):
         return cell
 
     def _who(self, r: Round) -> str:
-        return "groups" if r.per_group else "voters"
+        return "eligible group" if r.per_group else "eligible voter"
 
     def _show_open(self, data: VotingView, progress: Static, table: DataTable) -> None:
         st = data.status
         assert st is not None
         r = st.round
-        line = Text(f"{st.ballots_cast} of {st.eligible} eligible {self._who(r)} have voted", style="bold")
+        line = Text(turnout_sentence(st.ballots_cast, st.eligible, self._who(r), True), style="bold")
         if r.method in ("dot", "approval"):
             line.append(" · paper tally entered" if st.paper_entered else " · no paper tally")
         if r.reveal == "live" and data.results is not None:
@@ -299,7 +300,7 @@ class VotingPane(SessionPane):
         res = data.results
         assert res is not None
         r = res.round
-        line = Text(f"{res.ballots_cast} of {res.eligible} eligible {self._who(r)} voted", style="bold")
+        line = Text(turnout_sentence(res.ballots_cast, res.eligible, self._who(r), r.is_open), style="bold")
         if r.method in ("dot", "approval"):
             if res.paper_points:
                 line.append(f" · {res.paper_points} point{'s' if res.paper_points != 1 else ''} from a paper or "
