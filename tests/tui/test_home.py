@@ -264,6 +264,9 @@ async def test_help_lists_the_keys_of_every_screen(sessions_dir, workdir, svc):
         for b in ConsolePane.BINDINGS:
             assert b.description in text
         assert "x / n" in text and "e / +" in text
+        # sections read as words, not class names
+        assert "Tab 2 · People · Groups table" in text and "GroupsTable" not in text
+        assert "Home · Open scenario dialog: asks for the path" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)

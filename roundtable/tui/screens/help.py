@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import sys
 from collections.abc import Iterable
 
@@ -53,9 +54,14 @@ def companions(pane: type) -> list[type]:
 
 
 def class_title(cls: type) -> str:
+    """'OpenScenarioDialog' with its docstring → 'Open scenario dialog: asks for …'."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls.__name__).split()
+    name = " ".join([words[0]] + [w.lower() if not w.isupper() else w for w in words[1:]])
     doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
     first = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
-    return f"{cls.__name__}: {first}" if first else cls.__name__
+    if first and not first[:2].isupper():
+        first = first[0].lower() + first[1:]
+    return f"{name}: {first}" if first else name
 
 
 def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
