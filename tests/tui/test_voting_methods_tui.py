@@ -232,6 +232,22 @@ async def test_booth_score_every_proposal(svc):
         assert "already voted" in screen_text(pilot.app)
 
 
+async def test_booth_score_keys_two_digits_and_rows_do_not_wrap(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(method="score", max_score=10)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        booth = await _booth_code(pilot, voters[0].code)
+        await pilot.press("up")  # the first row stays focused; no wrap to the buttons
+        assert pilot.app.focused.proposal.id == ids[0]
+        await pilot.press("1", "0")  # 10 on a 0–10 scale
+        await pilot.press("down", "7", "down", "1", "1")  # 11 is off the scale: the second 1
+        await pilot.pause()
+        assert [row.count for row in booth.query(ScoreRow)] == [10, 7, 1]
+        await pilot.press("down")  # from the last row on to the buttons
+        assert pilot.app.focused is booth.query_one("#booth-confirm")
+
+
 async def test_booth_borda_ranking_in_order_and_moved(svc):
     ids = seed_proposals(svc, ["One", "Two", "Three", "Four"])
     voters = seed_voters(svc)

@@ -14,6 +14,7 @@ Consent is not a row: each front end asks it its own way (see booth and particip
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,7 +61,7 @@ def proposal_text(p: Proposal, group: str = "") -> Text:
 
 
 class BallotRow(Vertical, can_focus=True):
-    """One proposal on the ballot; ↑/↓ move between rows."""
+    """One proposal on the ballot; ↑/↓ move between rows (↓ from the last leaves the rows)."""
 
     DEFAULT_CSS = """
     BallotRow { height: auto; padding: 0 1; margin-bottom: 1; border-left: thick $panel; }
@@ -77,8 +78,8 @@ class BallotRow(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up", "app.focus_previous", "Up", show=False),
-        Binding("down", "app.focus_next", "Down", show=False),
+        Binding("up", "neighbour(-1)", "Up", show=False),
+        Binding("down", "neighbour(1)", "Down", show=False),
     ]
 
     PREFIX = "row"
@@ -98,6 +99,15 @@ class BallotRow(Vertical, can_focus=True):
 
     def show(self, draft: BallotDraft) -> None:
         """Take this proposal's state from the draft and redraw."""
+
+    def action_neighbour(self, step: int) -> None:
+        # ↑ on the first row stays put rather than wrapping round to the buttons below
+        rows = [w for w in self.parent.children if isinstance(w, BallotRow)] if self.parent else [self]
+        j = rows.index(self) + step
+        if 0 <= j < len(rows):
+            rows[j].focus(scroll_visible=True)
+        elif step > 0:
+            self.screen.focus_next()
 
     @on(Button.Pressed)
     async def _pressed(self, event: Button.Pressed) -> None:
@@ -137,6 +147,7 @@ class DotRow(BallotRow):
         super().__init__(proposal, group)
         self.count: int | None = None
         self.cap = cap
+        self._typed: tuple[int, float] | None = None  # the last digit value and when
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="row-title")
@@ -167,7 +178,12 @@ class DotRow(BallotRow):
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit():
             event.stop()
-            self.post_message(DotRow.Set(self, int(event.character)))
+            value, now = int(event.character), time.monotonic()
+            # two digits typed within a second make one number (10 on a 0–10 scale)
+            if self._typed is not None and now - self._typed[1] < 1.0 and 0 < self._typed[0] * 10 + value <= self.cap:
+                value = self._typed[0] * 10 + value
+            self._typed = (value, now)
+            self.post_message(DotRow.Set(self, value))
 
 
 class ScoreRow(DotRow):
