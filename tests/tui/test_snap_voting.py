@@ -1,4 +1,5 @@
-"""Snapshot tests: the voting pane with results, the booth's ballot step, the export preview.
+"""Snapshot tests: the voting pane with results, the open-round form, the booth's ballot step,
+the export preview.
 
 Deterministic: fixed clock, fixed local time zone, fixed names; voting codes are typed
 into the booth but never stay on screen.
@@ -71,6 +72,20 @@ def test_snapshot_booth_ballot_step(svc, snap_compare):
         await pilot.pause()
 
     assert snap_compare(RoundtableApp(session=svc), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_open_round_form_fits_100x30(svc, snap_compare):
+    _voted(svc)  # a closed round, so a runoff can be offered
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+
+    assert snap_compare(RoundtableApp(session=svc), terminal_size=(100, 30), run_before=run_before)
 
 
 def test_snapshot_export_preview(svc, snap_compare):
