@@ -11,3 +11,7 @@ class NotFound(RoundtableError):
 
 class Refused(RoundtableError):
     """The request is understood but breaks a rule (sealed results, over budget…)."""
+
+
+class RoundChanged(Refused):
+    """A ballot was filled in for a round that is no longer the open one."""

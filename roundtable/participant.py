@@ -226,12 +226,15 @@ class ParticipantClient(_RoomView):
         self.me()
         return self._svc.has_voted(self._code)
 
-    def cast_ballot(self, ballot, *, reason: str = ""):
-        """Cast or re-cast: {P: dots} (dot), {P: score} (score), [P, ...] (approval, borda), option (consent)."""
+    def cast_ballot(self, ballot, *, reason: str = "", round_id: int | None = None):
+        """Cast or re-cast: {P: dots} (dot), {P: score} (score), [P, ...] (approval, borda), option (consent).
+
+        `round_id`: the round the ballot was filled in for; refused if another is open now.
+        """
         self.me()
         # cast_ballot looks the code up again inside its transaction, so a code revoked
         # between the check above and the write still cannot vote.
-        return self._svc.cast_ballot(self._code, ballot, reason=reason, source="device")
+        return self._svc.cast_ballot(self._code, ballot, reason=reason, source="device", round_id=round_id)
 
 
 class Gate:

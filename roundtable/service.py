@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotFound, Refused, RoundtableError
+from .errors import NotFound, Refused, RoundChanged, RoundtableError
 from .models import (
     Action,
     ActionStatus,
@@ -1151,19 +1151,28 @@ class SessionService:
 
     def cast_ballot(
         self, code: str, ballot: Mapping[str, int] | Sequence[str] | ConsentVote | str, *, reason: str = "",
-        source: str = "cli",
+        source: str = "cli", round_id: int | None = None,
     ) -> dict[str, int] | list[str] | ConsentVote:
         """Store a ballot, replacing the voter's (or their group's) earlier one in the round.
 
         The ballot's shape follows the round's method: {proposal: dots} for dot,
         {proposal: score} for score (every proposal), [proposal, ...] for approval and
         for borda (most preferred first), an option (with `reason`) for consent.
+        A screen passes `round_id`, the round its ballot was filled in for, so a ballot
+        is never counted in a round that opened after the voter last looked.
         """
         self.voter(code)  # refuse unknown codes before looking at the ballot
         with self.store.write() as tx:
             row = tx.one("SELECT * FROM rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1")
             if row is None:
+                if round_id is not None:
+                    raise RoundChanged(f"Round {round_id} closed before the ballot was cast; nothing was counted.")
                 raise Refused("No voting round is open; the ballot was not counted.")
+            if round_id is not None and row["id"] != round_id:
+                raise RoundChanged(
+                    f"Round {round_id} closed before the ballot was cast and round {row['id']} is open now; "
+                    "nothing was counted."
+                )
             r = self._round(tx, row)
             content = _check_ballot(r, ballot, reason)
             # Look the code up again inside the transaction: a code reissued a moment

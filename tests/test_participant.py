@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from roundtable.errors import Refused, RoundtableError
+from roundtable.errors import Refused, RoundChanged, RoundtableError
 from roundtable.participant import Gate, ParticipantClient, ProjectorView, Throttled, connect, projector
 from roundtable.service import CODE_ALPHABET, CODE_LENGTH, SessionService, format_code, open_session
 from roundtable.store import SCHEMA_VERSION
@@ -180,6 +180,22 @@ def test_cast_and_recast_replaces(room):
     with pytest.raises(Refused):
         voter.cast_ballot({room["p1"].id: 2, room["p2"].id: 2})  # over budget: refused whole
     assert voter.own_ballot() == {room["p2"].id: 2, room["p1"].id: 1}
+
+
+def test_a_ballot_filled_in_for_a_closed_round_is_never_counted_in_the_next(room):
+    s = room["s"]
+    voter = _login(s, room["voter"].code)
+    first = s.open_round(method="consent", proposals=[room["p1"].id])
+    voter.cast_ballot("agree", round_id=first.id)
+    s.close_round()
+    with pytest.raises(RoundChanged, match=f"Round {first.id} closed before the ballot was cast; nothing"):
+        voter.cast_ballot("agree", round_id=first.id)
+    second = s.open_round(method="consent", proposals=[room["p2"].id])
+    with pytest.raises(RoundChanged, match=f"round {second.id} is open now; nothing was counted"):
+        voter.cast_ballot("agree", round_id=first.id)
+    assert s.round_status().ballots_cast == 0 and voter.own_ballot() is None
+    voter.cast_ballot("agree", round_id=second.id)
+    assert s.round_status().ballots_cast == 1
 
 
 def test_revoked_code_stops_a_logged_in_client(room):

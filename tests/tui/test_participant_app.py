@@ -351,6 +351,29 @@ async def test_earlier_ballot_is_prefilled_and_over_budget_is_refused_whole(room
         assert svc.round_status().ballots_cast == 1
 
 
+async def test_a_ballot_shown_for_a_closed_round_is_not_counted_in_the_next(room, clock, svc):
+    """Cast before the app has seen the new round: refused, then the new round is shown."""
+    bo = room["bo"]
+    p1, p2 = room["p_blue"].id, room["p_red"].id
+    svc.open_round(dots=3, max_per_proposal=2, proposals=[p1])
+    other = open_session(str(svc.path), clock=clock)
+    app = ParticipantApp(Gate(other, "test-device"), poll_seconds=3600)  # it reads only when told
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await sign_in(pilot, svc, bo.code)
+            await press_dots(pilot, p1, 1)
+            svc.close_round()
+            svc.open_round(dots=3, max_per_proposal=2, proposals=[p2])
+            await pilot.click("#ballot-cast")
+            await settle(pilot)
+            assert svc.round_status().ballots_cast == 0
+            assert any("round 2 is open now; nothing was counted" in n for n in notices(app))
+            await wait_for(pilot, lambda: bool(screen.query(f"#dots-{p2}")))  # the cast asked for a fresh read
+            assert "Round 2 is open" in screen_text(app)
+    finally:
+        other.close()
+
+
 async def test_results_only_after_the_facilitator_reveals_them(room, make_app):
     svc, bo, cy = room["svc"], room["bo"], room["cy"]
     p1, p2 = room["p_blue"].id, room["p_red"].id

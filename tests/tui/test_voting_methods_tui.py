@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, RadioSe
 from roundtable import voting
 from roundtable.models import ConsentVote
 from roundtable.tui.app import RoundtableApp
+from roundtable.tui.screens import booth as booth_module
 from roundtable.tui.screens.booth import BoothScreen
 from roundtable.tui.widgets.ballot_rows import ApprovalRow, BordaRow, ScoreRow
 from roundtable.tui.screens.vote_forms import BallotsDialog, OpenRoundDialog, SettleTieDialog
@@ -303,6 +304,51 @@ async def test_booth_consent_block_needs_a_reason(svc):
         await settle(pilot)
         assert booth.query_one(RadioSet).pressed_button.id == "consent-block"
         assert booth.query_one("#consent-reason", Input).value == "Night staff were never asked"
+
+
+def _flat(app) -> str:
+    return " ".join(screen_text(app).split())
+
+
+async def test_booth_refuses_a_ballot_for_a_round_that_closed_meanwhile(svc, monkeypatch):
+    """Confirming a ballot shown for round 1 after round 2 opened counts nothing anywhere."""
+    monkeypatch.setattr(booth_module, "ROUND_CHECK_SECONDS", 60)  # only the confirm can notice
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(method="consent", proposals=[ids[1]])
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        booth = await _booth_code(pilot, voters[0].code)
+        await pilot.click("#consent-agree")
+        svc.close_round()
+        svc.open_round(method="consent", proposals=[ids[2]])  # the plan changes under the voter
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert svc.round_status().ballots_cast == 0
+        text = _flat(pilot.app)
+        assert ("Round 1 closed before the ballot was cast and round 2 is open now; nothing was counted. "
+                "This is the ballot of round 2.") in text
+        assert f"The plan: {ids[2]}" in text and booth.query_one(RadioSet).pressed_button is None
+
+
+async def test_booth_shows_the_new_round_when_the_round_changes(svc, monkeypatch):
+    monkeypatch.setattr(booth_module, "ROUND_CHECK_SECONDS", 0.1)
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=3, max_per_proposal=3)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _booth_code(pilot, voters[0].code)
+        await pilot.press("plus")
+        svc.close_round()
+        await pilot.pause(0.5)
+        await settle(pilot)
+        # no round open: back to the code, saying why
+        assert "Round 1 was closed before you confirmed; nothing was counted." in _flat(pilot.app)
+        assert pilot.app.screen.query_one("#booth-steps", ContentSwitcher).current == "step-code"
+        svc.open_round(method="approval", proposals=ids[:2])
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert "Round 2 · approval vote" in _flat(pilot.app)  # the header follows the rounds
+        assert svc.round_status().ballots_cast == 0
 
 
 # -- results ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from ...errors import Refused, RoundtableError
+from ...errors import Refused, RoundChanged, RoundtableError
 from ...models import Participant, Proposal, Round, RoundResults, TimerState
 from ...participant import Gate, ParticipantClient, Situation
 from ...ballot_draft import BallotDraft
@@ -736,7 +736,13 @@ class MainScreen(Screen[None]):
         else:
             ballot = draft
         try:
-            stored = self.client.cast_ballot(ballot, reason=reason)
+            stored = self.client.cast_ballot(ballot, reason=reason, round_id=r.id)
+        except RoundChanged as exc:
+            # another round opened since this screen last looked: show it, say so
+            self.notify(str(exc), title="Not counted", severity="warning", markup=False, timeout=8)
+            self._show_ballot_error(str(exc))
+            self._poll()
+            return
         except RoundtableError as exc:
             self._show_ballot_error(str(exc))
             if r.method == "consent" and ballot == "block" and not reason.strip():

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Digits, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ...ballot_draft import BallotDraft
-from ...errors import Refused, RoundtableError
+from ...errors import Refused, RoundChanged, RoundtableError
 from ...models import ConsentVote, Participant, Proposal, Round
 from ...service import SessionService
 from .dialogs import ConfirmDialog
@@ -33,6 +33,7 @@ from .vote_forms import method_rules
 from ..widgets.ballot_rows import BallotRow, BallotRows, proposal_text
 
 THANKS_SECONDS = 4.0
+ROUND_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class BoothScreen(Screen[None]):
         self._code: str | None = None
         self._form: BallotForm | None = None
         self._draft: BallotDraft | None = None
+        self._shown = 0  # ballots shown so far: a round check read before the latest is stale
         self._thanks_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------
@@ -118,6 +120,35 @@ class BoothScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.reset()
+        # the facilitator may close or open a round from another window or the CLI
+        self.set_interval(ROUND_CHECK_SECONDS, self._watch_round)
+
+    @work(thread=True, exclusive=True, group="booth-watch")
+    def _watch_round(self) -> None:
+        shown = self._shown
+        try:
+            r = self.svc.open_round_now()
+        except RoundtableError:
+            return
+        self.app.call_from_thread(self._round_seen, r, shown)
+
+    def _round_seen(self, r: Round | None, shown: int) -> None:
+        if shown != self._shown:
+            return  # read before the ballot now on screen was loaded
+        seen = r.id if r is not None else None
+        if self._form is not None and self._code is not None:
+            if seen != self._form.round.id:
+                self._round_changed(f"Round {self._form.round.id} was closed before you confirmed; "
+                                    "nothing was counted.")
+        elif seen != (self.round.id if self.round is not None else None):
+            self._show_round(r)
+
+    def _round_changed(self, message: str) -> None:
+        """The ballot on screen is for a round that is no longer open: never cast it."""
+        self.app.bell()
+        code, self._form, self._draft = self._code, None, None
+        if code is not None:
+            self._check_code(code, notice=message)
 
     # -- step 1 ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="booth-round")
@@ -159,7 +190,8 @@ class BoothScreen(Screen[None]):
         self._check_code(code)
 
     @work(thread=True, exclusive=True, group="booth-code")
-    def _check_code(self, code: str) -> None:
+    def _check_code(self, code: str, notice: str = "") -> None:
+        """Load the voter's ballot in the open round; `notice` says why it is shown again."""
         svc = self.svc
         try:
             voter = svc.voter(code)
@@ -175,16 +207,19 @@ class BoothScreen(Screen[None]):
                 groups={g.id: g.name for g in svc.groups()}, earlier=svc.own_ballot(code),
             )
         except RoundtableError as exc:
-            self.app.call_from_thread(self._code_refused, str(exc))
+            self.app.call_from_thread(self._code_refused, f"{notice} {exc}".strip())
             return
-        self.app.call_from_thread(self._show_ballot, code, form)
+        self.app.call_from_thread(self._show_ballot, code, form, notice)
 
-    def _code_refused(self, message: str) -> None:
+    async def _code_refused(self, message: str) -> None:
+        if self.query_one("#booth-steps", ContentSwitcher).current != "step-code":
+            await self.reset()
         self._show_code_error(message)
         self.query_one("#booth-code", Input).focus()
 
     # -- step 2 ---------------------------------------------------------------------
-    async def _show_ballot(self, code: str, form: BallotForm) -> None:
+    async def _show_ballot(self, code: str, form: BallotForm, notice: str = "") -> None:
+        self._shown += 1
         self._code = code
         self._form = form
         r = form.round
@@ -199,7 +234,7 @@ class BoothScreen(Screen[None]):
         greeting.append(" — " + INSTRUCTIONS.get(r.method, ""))
         self.query_one("#booth-greeting", Static).update(greeting)
         note = self.query_one("#booth-note", Static)
-        lines = []
+        lines = [f"{notice} This is the ballot of round {r.id}."] if notice else []
         group = form.groups.get(v.group_id or "", "")
         if r.per_group:
             lines.append(f"One ballot for your group {group}; it replaces your group's earlier ballot.")
@@ -308,7 +343,10 @@ class BoothScreen(Screen[None]):
             ballot = (pressed.id or "").removeprefix("consent-")
             reason = self.query_one("#consent-reason", Input).value
         try:
-            self.svc.cast_ballot(self._code, ballot, reason=reason, source="booth")
+            self.svc.cast_ballot(self._code, ballot, reason=reason, source="booth", round_id=r.id)
+        except RoundChanged as exc:
+            self._round_changed(str(exc))
+            return
         except RoundtableError as exc:
             self._show_ballot_error(str(exc))
             return
