@@ -72,7 +72,7 @@ class BallotDraft:
         """The ballot as `cast_ballot` takes it; consent gives (option, reason)."""
         m = self.method
         if m == "dot":
-            return {p: n for p, n in self.counts.items() if n > 0}
+            return {p: self.counts[p] for p in self.ids if self.counts.get(p, 0) > 0}
         if m == "score":
             return {p: self.counts[p] for p in self.ids if p in self.counts}
         if m == "approval":
@@ -108,8 +108,11 @@ class BallotDraft:
             return f"{pid} has no dots to take back."
         if value > r.max_per_proposal:
             return f"At most {_plural(r.max_per_proposal, 'dot')} may go to one proposal."
-        if sum(self.counts.values()) - self.counts.get(pid, 0) + value > r.dots:
-            return "You have no dots left; take one back from another proposal first."
+        free = self.dots_left
+        if value - self.counts.get(pid, 0) > free:
+            if free <= 0:
+                return "You have no dots left; take one back from another proposal first."
+            return f"You have only {_plural(free, 'dot')} left, so {pid} can have at most {self.counts.get(pid, 0) + free}."
         self.counts[pid] = value
         return None
 

@@ -98,7 +98,8 @@ def check_approval_ballot(
     if n == 0:
         raise Refused("The ballot approves nothing; approve at least one proposal.")
     if minimum is not None and n < minimum:
-        raise Refused(f"The ballot approves {n} proposal(s) but at least {minimum} must be approved; {NOT_COUNTED}.")
+        raise Refused(f"The ballot approves {n} proposal{'' if n == 1 else 's'} but at least {minimum} must be "
+                      f"approved; {NOT_COUNTED}.")
     if maximum is not None and n > maximum:
         raise Refused(f"The ballot approves {n} proposals but at most {maximum} may be approved; {NOT_COUNTED}.")
 
@@ -107,7 +108,8 @@ def check_score_ballot(scores: Mapping[str, int], proposals: Sequence[str], max_
     _check_in_round(scores, proposals)
     missing = [p for p in proposals if p not in scores]
     if missing:
-        raise Refused(f"Every proposal needs a score; {', '.join(missing)} has none, so {NOT_COUNTED}.")
+        raise Refused(f"Every proposal needs a score; {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} "
+                      f"none, so {NOT_COUNTED}.")
     for p, s in scores.items():
         if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= max_score:
             raise Refused(f"{p} got the score {s}, but scores go from 0 to {max_score}; {NOT_COUNTED}.")

@@ -155,3 +155,12 @@ def test_load_and_same_as_compare_with_the_stored_ballot():
     assert c.ballot() == ("block", "x")
     assert c.choose("maybe") is not None and c.option == "block"
     assert c.choose("agree") is None and c.ballot() == ("agree", "x")
+
+
+def test_a_number_above_what_is_left_says_how_many_are_left_and_ballots_follow_the_round_order():
+    d = BallotDraft(make_round("dot", dots=3, max_per_proposal=3), IDS)
+    assert d.set_value("P3", 2) is None
+    assert d.set_value("P1", 3) == "You have only 1 dot left, so P1 can have at most 1."
+    assert d.set_value("P3", 3) is None  # its own 2 count towards it
+    assert d.set_value("P3", 1) is None and d.set_value("P1", 2) is None
+    assert list(d.ballot().items()) == [("P1", 2), ("P3", 1)]  # in the round's order, not the order set

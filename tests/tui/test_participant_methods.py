@@ -40,6 +40,38 @@ async def on_ballot(pilot, svc, code: str, kind) -> MainScreen:
 # -- casting every method -------------------------------------------------------------
 
 
+def in_view(widget, scroll) -> bool:
+    return widget.region.height > 0 and scroll.region.contains_region(widget.region)
+
+
+async def test_a_new_round_opens_at_its_heading_and_a_ranked_row_stays_in_view(room, make_app):
+    svc, bo = room["svc"], room["bo"]
+    for i in range(10):
+        svc.add_proposal(room["blue"].id, f"Proposal number {i + 3}")
+    svc.open_round(method="approval")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await on_ballot(pilot, svc, bo.code, ApprovalRow)
+        scroll = screen.query_one("#vote-scroll")
+        scroll.scroll_end(animate=False)
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        svc.close_round()
+        svc.open_round(method="borda")
+        await wait_for(pilot, lambda: bool(screen.query(BordaRow)))
+        await settle(pilot)
+        assert scroll.scroll_y == 0 and in_view(screen.query_one("#vote-status"), scroll)
+        last = list(screen.query(BordaRow))[-1]
+        last.focus()  # scrolls to the bottom of the ballot
+        await settle(pilot)
+        assert scroll.scroll_y > 0
+        await pilot.press("space")  # ranked first: the row moves to the top
+        await settle(pilot)
+        assert last.place == 1 and list(screen.query(BordaRow))[0] is last
+        assert in_view(last, scroll) and app.focused is last
+
+
+
 async def test_approval_cast_recast_and_over_the_maximum_refused_whole(room, make_app):
     svc, bo = room["svc"], room["bo"]
     p1, p2 = room["p_blue"].id, room["p_red"].id

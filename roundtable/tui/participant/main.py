@@ -609,6 +609,8 @@ class MainScreen(Screen[None]):
         tab.label = "Vote ✓" if self.stored else "Vote ●"
         if new_round:
             self._show_ballot_error("")
+            # start a new round at its heading, not where the last one was left scrolled
+            self.query_one("#vote-scroll", VerticalScroll).scroll_home(animate=False)
             self.notify(opening_note(r), title="Vote now", markup=False, timeout=5)
             if self._can_switch():
                 self.switch_to("tab-vote")
@@ -658,12 +660,12 @@ class MainScreen(Screen[None]):
             left = d.dots_left
             text.append(f"{left} dot{'s' if left != 1 else ''} left", style="bold green" if left > 0 else "bold")
             text.append(f" of {r.dots}")
-            text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+            text.append("\nTap + or − (keys: + − ← → or a digit on a row).", style="dim")
         elif m == "score":
             k = d.scored
             text.append(f"{k} of {n} scored", style="bold green" if k == n else "bold")
             text.append(f" · 0 to {r.max_score or 5}")
-            text.append("\nTap + or − (keys: ← → or a digit on a row).", style="dim")
+            text.append("\nTap + or − (keys: + − ← → or a digit on a row).", style="dim")
         elif m == "approval":
             k = len(d.approved)
             text.append(f"{k} approved", style="bold green" if k else "bold")

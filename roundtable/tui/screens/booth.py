@@ -55,11 +55,11 @@ CONSENT_OPTIONS = [
 ]
 
 INSTRUCTIONS = {
-    "dot": "spend your dots on the proposals you believe in most.",
-    "approval": "approve every proposal you can support (space or a click toggles).",
-    "score": "give every proposal a score (type a digit, or −/+).",
+    "dot": "spend your dots on the proposals you believe in most (+/− or ←/→, or type the number).",
+    "approval": "approve the proposals you can support (space or a click toggles).",
+    "score": "give every proposal a score (type it, or +/− and ←/→).",
     "borda": "rank the proposals, most preferred first: press space on each in your order "
-             "(shift+↑/↓ or [ ] move one; unranked ones get no points).",
+             "(shift+↑/↓ or [ ] move one, a digit puts it in that place; unranked ones get no points).",
     "consent": "can you consent to this plan? Choose one answer; a block needs a reason.",
 }
 
@@ -71,7 +71,7 @@ class BoothScreen(Screen[None]):
     LOCKED_APP_ACTIONS = frozenset({"quit", "command_palette", "help"})
 
     BINDINGS = [
-        Binding("escape", "leave", "Leave booth (facilitator)", show=True),
+        Binding("escape", "leave", "Leave (facilitator)", show=True),
         Binding("ctrl+q", "leave", "Leave booth", show=False, priority=True),
         Binding("ctrl+s", "confirm", "Confirm ballot", show=True),
     ]
@@ -110,7 +110,7 @@ class BoothScreen(Screen[None]):
                 yield Static("", id="ballot-error", markup=False)
                 with Horizontal(id="ballot-buttons"):
                     yield Button("Confirm ballot", id="booth-confirm", variant="success")
-                    yield Button("Start over", id="booth-restart")
+                    yield Button("Cancel ballot", id="booth-restart", tooltip="Nothing is counted; back to the code")
             with Vertical(id="step-thanks"):
                 with Center():
                     yield Label("Thank you, your ballot is counted.", classes="booth-big", id="thanks-text")
@@ -357,6 +357,17 @@ class BoothScreen(Screen[None]):
         self.query_one("#booth-steps", ContentSwitcher).current = "step-thanks"
         self.set_focus(None)
         self._thanks_timer = self.set_timer(THANKS_SECONDS, self.reset)
+
+    @on(Input.Submitted, "#consent-reason")
+    def _reason_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Input.Changed, "#consent-reason")
+    @on(RadioSet.Changed, "#consent-options")
+    def _consent_edited(self, event: events.Event) -> None:
+        # the complaint was about the answer as it stood; it is being changed now
+        self._show_ballot_error("")
 
     @on(Button.Pressed, "#booth-confirm")
     def _confirm_pressed(self, event: Button.Pressed) -> None:

@@ -256,7 +256,7 @@ class BordaRow(BallotRow):
     """
 
     BINDINGS = [
-        Binding("space,enter", "toggle", "Rank / take out", show=True),
+        Binding("space,enter", "toggle", "Rank/unrank", show=True),
         Binding("shift+up,ctrl+up,left_square_bracket", "move(-1)", "Move up", show=True),
         Binding("shift+down,ctrl+down,right_square_bracket", "move(1)", "Move down", show=True),
     ]
@@ -389,7 +389,9 @@ class BallotRows(Vertical):
     def _edited(self, refused: str | None, row: BallotRow) -> None:
         if refused is None:
             self.redraw()
-            row.focus(scroll_visible=True)
+            row.focus(scroll_visible=False)
+            # a ranked row may have moved: scroll to where it is once laid out
+            self.call_after_refresh(row.scroll_visible, animate=False)
         self.post_message(BallotRows.Edited(self, refused))
 
     def on_dot_row_step(self, message: DotRow.Step) -> None:

@@ -341,9 +341,11 @@ class VotingPane(SessionPane):
         first_tie = res.tie is not None and res.tie.at == "first"
         settled = set(res.tie.settlement.chosen) if res.tie is not None and res.tie.settlement else set()
         for x in res.results:
-            is_first_tie = x.tied and x.rank == 1 and (first_tie or r.is_open)
+            # live results before any points are in: every proposal "ties" at 0, which says nothing
+            tied = x.tied and (top > 0 or not r.is_open)
+            is_first_tie = tied and x.rank == 1 and (first_tie or r.is_open)
             rank = Text(str(x.rank), style="bold reverse" if is_first_tie else "bold")
-            flag = "TIE for 1st" if is_first_tie else ("tie" if x.tied else "")
+            flag = "TIE for 1st" if is_first_tie else ("tie" if tied else "")
             if x.proposal in settled:
                 flag = "tie → in"
             cells = [rank, Text(flag, style="bold yellow" if x.tied else ""), Text(str(x.points), justify="right")]
