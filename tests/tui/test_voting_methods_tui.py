@@ -355,6 +355,21 @@ async def test_booth_shows_the_new_round_when_the_round_changes(svc, monkeypatch
 # -- results ----------------------------------------------------------------------
 
 
+async def test_live_results_flag_no_tie_before_any_points_are_in(svc):
+    ids = seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(method="approval", reveal="live")
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        await _to_voting(pilot)
+        assert "Live results" in screen_text(pilot.app)
+        assert all(row[1] == "" for row in _table(pilot.app).values())  # all at 0: no "TIE for 1st"
+        svc.cast_ballot(voters[0].code, [ids[0], ids[1]])
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        rows = _table(pilot.app)
+        assert rows[ids[0]][1] == rows[ids[1]][1] == "TIE for 1st" and rows[ids[2]][1] == ""
+
+
 async def test_score_results_show_mean_and_count(svc):
     ids = seed_proposals(svc)
     voters = seed_voters(svc)
