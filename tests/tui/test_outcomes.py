@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from textual.widgets import DataTable, Input
 
@@ -138,6 +139,17 @@ async def test_edit_action_status_and_remove(svc):
         assert [a.id for a in svc.actions()] == ["A1"]
 
 
+async def shown(pilot, *needles: str, limit: float = 2.0) -> str:
+    """The screen once every needle is on it (the pane reloads in a worker); fails after `limit` s."""
+    start = time.monotonic()
+    while True:
+        text = screen_text(pilot.app)
+        if all(n in text for n in needles):
+            return text
+        assert time.monotonic() - start < limit, f"not shown within {limit} s: {needles}\n{text}"
+        await pilot.pause(0.05)
+
+
 async def test_evaluation_notes_and_questions(svc):
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
         await _to_outcomes(pilot)
@@ -160,9 +172,8 @@ async def test_evaluation_notes_and_questions(svc):
             ("improve", "Invite the port"),
             ("worked", "[bold red]x[/]"),
         ]
-        text = screen_text(pilot.app)
+        text = await shown(pilot, "Invite the port", "[bold red]x[/]")
         assert "What worked" in text and "What to improve for the next event" in text
-        assert "Invite the port" in text and "[bold red]x[/]" in text
         assert "Questions to ask" in text
         first_question = svc.scenario.evaluation_questions[0]
         assert first_question.split()[0] in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from textual.worker import get_current_worker
 from textual.containers import Container
 from textual.widget import Widget
 
@@ -55,6 +56,10 @@ class SessionPane(Container):
             data = self.load()
         except RoundtableError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        # A newer reload was asked for while this one read (a thread cannot be stopped
+        # mid-read): its data is newer, so this read must not be shown after it.
+        if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self.show, data)
 
