@@ -9,15 +9,12 @@ mistakes early.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .models import ConsentVote, Round
+from .render import plural
 from .voting import CONSENT_OPTIONS
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + 's'}"
 
 
 class BallotDraft:
@@ -53,17 +50,18 @@ class BallotDraft:
             self.option, self.reason = shaped
 
     def shape(self, stored: Any) -> Any:
-        """A stored ballot in the form `ballot()` gives, so the two can be compared."""
+        """A stored ballot in the form `ballot()` gives, so the two can be compared.
+
+        Only this round's proposals count; a ballot of another shape (read from another
+        round at the moment rounds changed) counts as no ballot.
+        """
         m = self.method
-        if m == "dot":
-            return {p: n for p, n in dict(stored or {}).items() if n > 0}
-        if m == "score":
-            return dict(stored or {})
-        if m == "approval":
-            chosen = set(stored or [])
-            return [p for p in self.ids if p in chosen]
-        if m == "borda":
-            return list(stored or [])
+        if m in ("dot", "score"):
+            given = stored if isinstance(stored, Mapping) else {}
+            return {p: given[p] for p in self.ids if p in given and (m == "score" or given[p] > 0)}
+        if m in ("approval", "borda"):
+            given = [p for p in stored if p in self.ids] if isinstance(stored, (list, tuple)) else []
+            return [p for p in self.ids if p in given] if m == "approval" else given
         if isinstance(stored, ConsentVote):
             return (stored.option, stored.reason)
         return (None, "")
@@ -107,12 +105,12 @@ class BallotDraft:
         if value < 0:
             return f"{pid} has no dots to take back."
         if value > r.max_per_proposal:
-            return f"At most {_plural(r.max_per_proposal, 'dot')} may go to one proposal."
+            return f"At most {plural(r.max_per_proposal, 'dot')} may go to one proposal."
         free = self.dots_left
         if value - self.counts.get(pid, 0) > free:
             if free <= 0:
                 return "You have no dots left; take one back from another proposal first."
-            return f"You have only {_plural(free, 'dot')} left, so {pid} can have at most {self.counts.get(pid, 0) + free}."
+            return f"You have only {plural(free, 'dot')} left, so {pid} can have at most {self.counts.get(pid, 0) + free}."
         self.counts[pid] = value
         return None
 
@@ -140,7 +138,7 @@ class BallotDraft:
             return None
         most = self.round.max_approvals
         if most is not None and len(self.approved) >= most:
-            return f"At most {_plural(most, 'proposal')} may be approved; take one back first."
+            return f"At most {plural(most, 'proposal')} may be approved; take one back first."
         self.approved = [p for p in self.ids if p in self.approved or p == pid]
         return None
 

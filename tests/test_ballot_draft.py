@@ -164,3 +164,15 @@ def test_a_number_above_what_is_left_says_how_many_are_left_and_ballots_follow_t
     assert d.set_value("P3", 3) is None  # its own 2 count towards it
     assert d.set_value("P3", 1) is None and d.set_value("P1", 2) is None
     assert list(d.ballot().items()) == [("P1", 2), ("P3", 1)]  # in the round's order, not the order set
+
+
+def test_a_stored_ballot_of_another_shape_or_round_counts_as_none():
+    # read at the moment rounds changed: a list for a dot round, dots on a proposal not in it
+    d = BallotDraft(make_round("dot", dots=3, max_per_proposal=3), IDS, stored=["P1", "P2"])
+    assert d.ballot() == {} and d.dots_left == 3
+    d.load({"P1": 1, "P9": 2})
+    assert d.ballot() == {"P1": 1} and d.dots_left == 2
+    b = BallotDraft(make_round("borda"), IDS, stored={"P1": 2})
+    assert b.ballot() == [] and b.display_order() == IDS
+    c = BallotDraft(make_round("consent", proposals=["P1"]), ["P1"], stored=["P1"])
+    assert c.ballot() == (None, "")

@@ -165,7 +165,7 @@ async def test_recast_preloads_own_ballot_and_replaces_it(svc):
     assert svc.round_status().ballots_cast == 2
 
 
-async def test_refusal_from_the_service_is_shown_and_nothing_lost(svc):
+async def test_refusal_from_the_service_is_shown_and_a_closed_round_sends_the_voter_back(svc):
     ids = seed_proposals(svc)
     voters = seed_voters(svc)
     svc.open_round(dots=5, max_per_proposal=3)

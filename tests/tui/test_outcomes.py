@@ -198,3 +198,16 @@ async def test_outcomes_fit_at_80x24(svc):
         await settle(pilot)
         text = screen_text(pilot.app)
         assert "Add action" in text and "Cancel" in text and "Due (YYYY-MM-DD)" in text
+
+
+async def test_a_read_finishing_after_a_newer_one_is_not_shown(svc, monkeypatch):
+    """Reloads run in threads and may finish out of order; the screen keeps the newest."""
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        pane = await _to_outcomes(pilot)
+        shown = []
+        monkeypatch.setattr(pane, "show", shown.append)
+        start = pane._reloads
+        pane._show_if_newest(start + 2, "newer")
+        pane._show_if_newest(start + 1, "older, finished late")
+        pane._show_if_newest(start + 3, "newest")
+        assert shown == ["newer", "newest"]

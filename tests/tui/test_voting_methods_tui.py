@@ -7,6 +7,8 @@ and runoff, and a closed round's ballots.
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, RadioSet, SelectionList
 
 from roundtable import voting
@@ -350,6 +352,32 @@ async def test_booth_shows_the_new_round_when_the_round_changes(svc, monkeypatch
         await settle(pilot)
         assert "Round 2 · approval vote" in _flat(pilot.app)  # the header follows the rounds
         assert svc.round_status().ballots_cast == 0
+
+
+async def test_booth_cancel_while_the_new_round_is_read_brings_no_voter_back(svc, monkeypatch):
+    """Cancel ballot during the re-read after a round change: the next person sees no one's ballot."""
+    monkeypatch.setattr(booth_module, "ROUND_CHECK_SECONDS", 60)  # the test says when the change is seen
+    seed_proposals(svc)
+    voters = seed_voters(svc)
+    svc.open_round(dots=3, max_per_proposal=3)
+    async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
+        booth = await _booth_code(pilot, voters[0].code)
+        read = svc.own_ballot
+
+        def slow_read(code):
+            time.sleep(0.6)  # a slow disk: the voter acts while the booth reads
+            return read(code)
+
+        monkeypatch.setattr(svc, "own_ballot", slow_read)
+        svc.close_round()
+        svc.open_round(dots=3, max_per_proposal=3)
+        booth._round_seen(svc.open_round_now(), booth._shown)  # what the round check reports
+        await pilot.pause(0.1)
+        await pilot.click("#booth-restart")  # while the new round's ballot is being read
+        await pilot.pause(1.0)
+        await settle(pilot)
+        assert booth.query_one("#booth-steps", ContentSwitcher).current == "step-code"
+        assert booth._code is None and "Anna" not in screen_text(pilot.app)
 
 
 # -- results ----------------------------------------------------------------------

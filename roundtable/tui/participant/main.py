@@ -520,6 +520,11 @@ class MainScreen(Screen[None]):
             self.draft.reason = panel.first().reason if panel else ""
         return self.draft.ballot()
 
+    def _draft_is_stored(self) -> bool:
+        """The voter has changed nothing since the ballot was last stored (or loaded)."""
+        self.current_ballot()  # takes the consent reason from its field
+        return self.draft is not None and self.draft.same_as(self.stored)
+
     def _load_draft(self, stored: Any) -> None:
         """Put a stored ballot (or none) back into the draft and onto the rows."""
         if self.draft is None:
@@ -584,7 +589,7 @@ class MainScreen(Screen[None]):
         same_rows = not new_round and ids == self._ids()
         # keep what the voter is changing; otherwise show the ballot as stored (a group
         # member's re-cast included)
-        untouched = not same_rows or self.draft is None or self.current_ballot() == self.draft.shape(self.stored)
+        untouched = not same_rows or self.draft is None or self._draft_is_stored()
         self.round = r
         self.ballot_props = vs.proposals
         self.stored = vs.own

@@ -84,6 +84,7 @@ class BoothScreen(Screen[None]):
         self._form: BallotForm | None = None
         self._draft: BallotDraft | None = None
         self._shown = 0  # ballots shown so far: a round check read before the latest is stale
+        self._voter_at = 0  # voters cleared away so far: a ballot read for an earlier one is dropped
         self._thanks_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------
@@ -193,32 +194,41 @@ class BoothScreen(Screen[None]):
     def _check_code(self, code: str, notice: str = "") -> None:
         """Load the voter's ballot in the open round; `notice` says why it is shown again."""
         svc = self.svc
+        voter_at = self._voter_at  # a voter who leaves meanwhile must not come back on screen
         try:
             voter = svc.voter(code)
-            r = svc.open_round_now()
-            if r is None:
-                raise RoundtableError("No voting round is open; ask the facilitator.")
+            for _ in range(3):
+                r = svc.open_round_now()
+                if r is None:
+                    raise RoundtableError("No voting round is open; ask the facilitator.")
+                earlier = svc.own_ballot(code)
+                if svc.open_round_now() == r:  # the earlier ballot is from this very round
+                    break
             if r.per_group and not voter.group_id:
                 raise Refused(f"{voter.name} is not in a group, and this round takes one ballot per group; "
                               "ask the facilitator.")
             props = {p.id: p for p in svc.proposals()}
             form = BallotForm(
                 voter=voter, round=r, proposals=[props[pid] for pid in r.proposals if pid in props],
-                groups={g.id: g.name for g in svc.groups()}, earlier=svc.own_ballot(code),
+                groups={g.id: g.name for g in svc.groups()}, earlier=earlier,
             )
         except RoundtableError as exc:
-            self.app.call_from_thread(self._code_refused, f"{notice} {exc}".strip())
+            self.app.call_from_thread(self._code_refused, f"{notice} {exc}".strip(), voter_at)
             return
-        self.app.call_from_thread(self._show_ballot, code, form, notice)
+        self.app.call_from_thread(self._show_ballot, code, form, notice, voter_at)
 
-    async def _code_refused(self, message: str) -> None:
+    async def _code_refused(self, message: str, voter_at: int) -> None:
+        if voter_at != self._voter_at:
+            return
         if self.query_one("#booth-steps", ContentSwitcher).current != "step-code":
             await self.reset()
         self._show_code_error(message)
         self.query_one("#booth-code", Input).focus()
 
     # -- step 2 ---------------------------------------------------------------------
-    async def _show_ballot(self, code: str, form: BallotForm, notice: str = "") -> None:
+    async def _show_ballot(self, code: str, form: BallotForm, notice: str, voter_at: int) -> None:
+        if voter_at != self._voter_at:
+            return  # cancelled, or the booth was left, while the ballot was read
         self._shown += 1
         self._code = code
         self._form = form
@@ -382,6 +392,7 @@ class BoothScreen(Screen[None]):
     # -- clearing -------------------------------------------------------------------
     async def _clear_ballot(self) -> None:
         """Forget the voter: code, name, counts and every row widget."""
+        self._voter_at += 1
         self._code = None
         self._form = None
         self._draft = None

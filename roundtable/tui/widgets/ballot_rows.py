@@ -179,8 +179,10 @@ class DotRow(BallotRow):
         if event.character and event.character.isdigit():
             event.stop()
             value, now = int(event.character), time.monotonic()
-            # two digits typed within a second make one number (10 on a 0–10 scale)
-            if self._typed is not None and now - self._typed[1] < 1.0 and 0 < self._typed[0] * 10 + value <= self.cap:
+            # on a score row two digits typed within a second make one number (10 on a
+            # 0–10 scale); dots are counted one by one, so there a digit is a digit
+            if (isinstance(self, ScoreRow) and self._typed is not None and now - self._typed[1] < 1.0
+                    and 0 < self._typed[0] * 10 + value <= self.cap):
                 value = self._typed[0] * 10 + value
             self._typed = (value, now)
             self.post_message(DotRow.Set(self, value))
@@ -246,6 +248,12 @@ class ApprovalRow(BallotRow):
 
     def action_toggle(self) -> None:
         self.post_message(ApprovalRow.Toggle(self))
+
+    def on_click(self, event: events.Click) -> None:
+        # a click anywhere on the row toggles it (the button stops its own clicks)
+        event.stop()
+        self.focus()
+        self.action_toggle()
 
 
 class BordaRow(BallotRow):
@@ -318,9 +326,6 @@ class BordaRow(BallotRow):
             self.post_message(BordaRow.Move(self, ("place", int(event.character))))
 
 
-ROW_TYPES = {"dot": DotRow, "score": ScoreRow, "approval": ApprovalRow, "borda": BordaRow}
-
-
 class BallotRows(Vertical):
     """The rows of a dot, score, approval or Borda ballot, and the draft they edit."""
 
@@ -343,14 +348,13 @@ class BallotRows(Vertical):
 
     def compose(self) -> ComposeResult:
         r = self.draft.round
-        kind = ROW_TYPES[r.method]
         for p in self.proposals:
             group = self.groups.get(p.group_id, "")
-            if kind is DotRow:
+            if r.method == "dot":
                 yield DotRow(p, group, r.max_per_proposal)
-            elif kind is ScoreRow:
+            elif r.method == "score":
                 yield ScoreRow(p, group, r.max_score or 5)
-            elif kind is BordaRow:
+            elif r.method == "borda":
                 yield BordaRow(p, group, len(self.proposals))
             else:
                 yield ApprovalRow(p, group)

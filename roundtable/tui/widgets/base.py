@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from textual.worker import get_current_worker
 from textual.containers import Container
 from textual.widget import Widget
 
@@ -24,6 +23,8 @@ class SessionPane(Container):
         self.svc = svc
         # A lazy pane loads when its tab is first shown, so a large session opens fast.
         self.lazy = lazy
+        self._reloads = 0  # reloads asked for
+        self._shown_reload = 0  # the newest of them on screen
 
     def on_mount(self) -> None:
         if not self.lazy:
@@ -49,19 +50,25 @@ class SessionPane(Container):
                 target.focus()
 
     def reload(self) -> None:
-        self.run_worker(self._load_in_thread, thread=True, exclusive=True, group=f"load-{id(self)}")
+        self._reloads += 1
+        seq = self._reloads
+        self.run_worker(lambda: self._load_in_thread(seq), thread=True, exclusive=True, group=f"load-{id(self)}")
 
-    def _load_in_thread(self) -> None:
+    def _load_in_thread(self, seq: int) -> None:
         try:
             data = self.load()
         except RoundtableError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        # A newer reload was asked for while this one read (a thread cannot be stopped
-        # mid-read): its data is newer, so this read must not be shown after it.
-        if get_current_worker().is_cancelled:
+        self.app.call_from_thread(self._show_if_newest, seq, data)
+
+    def _show_if_newest(self, seq: int, data: Any) -> None:
+        # A thread cannot be stopped mid-read, so reads may finish out of order: never
+        # show one older than what is on screen (but do show it when nothing newer is).
+        if seq < self._shown_reload:
             return
-        self.app.call_from_thread(self.show, data)
+        self._shown_reload = seq
+        self.show(data)
 
     def load(self) -> Any:
         """Read what the pane shows (runs in a worker thread)."""

@@ -348,7 +348,7 @@ class VotingPane(SessionPane):
             flag = "TIE for 1st" if is_first_tie else ("tie" if tied else "")
             if x.proposal in settled:
                 flag = "tie → in"
-            cells = [rank, Text(flag, style="bold yellow" if x.tied else ""), Text(str(x.points), justify="right")]
+            cells = [rank, Text(flag, style="bold yellow" if tied else ""), Text(str(x.points), justify="right")]
             if r.method == "score":
                 cells.append(Text("–" if x.mean is None else f"{x.mean:.2f}", justify="right"))
                 cells.append(Text(str(x.count or 0), justify="right"))
