@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import DataTable, Select
 
 from roundtable.tui.app import RoundtableApp
@@ -18,6 +20,19 @@ async def settle(pilot) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    # a short real wait lets timers and idle-time repaints run on a busy machine
+    await pilot.pause(0.02)
+
+
+async def shown(pilot, *needles: str, limit: float = 2.0) -> str:
+    """The screen once every needle is on it (panes reload in workers); fails after `limit` s."""
+    start = time.monotonic()
+    while True:
+        text = screen_text(pilot.app)
+        if all(n in text for n in needles):
+            return text
+        assert time.monotonic() - start < limit, f"not shown within {limit} s: {needles}\n{text}"
+        await pilot.pause(0.05)
 
 
 async def open_tab(pilot, key: str) -> None:

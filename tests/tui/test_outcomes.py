@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from textual.widgets import DataTable, Input
 
@@ -12,6 +11,7 @@ from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.screens.vote_forms import ActionDialog, DecisionDialog, NoteDialog
 from roundtable.tui.widgets.outcomes import OutcomesPane
 
+from ._board_helpers import shown
 from ._voting_helpers import screen_text, seed_proposals, settle
 
 SIZE = (100, 30)
@@ -137,17 +137,6 @@ async def test_edit_action_status_and_remove(svc):
         await pilot.click("#confirm")
         await settle(pilot)
         assert [a.id for a in svc.actions()] == ["A1"]
-
-
-async def shown(pilot, *needles: str, limit: float = 2.0) -> str:
-    """The screen once every needle is on it (the pane reloads in a worker); fails after `limit` s."""
-    start = time.monotonic()
-    while True:
-        text = screen_text(pilot.app)
-        if all(n in text for n in needles):
-            return text
-        assert time.monotonic() - start < limit, f"not shown within {limit} s: {needles}\n{text}"
-        await pilot.pause(0.05)
 
 
 async def test_evaluation_notes_and_questions(svc):

@@ -9,7 +9,7 @@ from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.screens.vote_forms import OpenRoundDialog, PaperTallyDialog
 from roundtable.tui.widgets.voting import VotingPane, text_bar
 
-from ._board_helpers import notices
+from ._board_helpers import notices, shown
 from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
 
 SIZE = (100, 30)
@@ -224,7 +224,7 @@ async def test_typed_title_is_literal_in_the_results(svc):
         svc.close_round()
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert "P1  [bold red]x[/]" in screen_text(pilot.app)
+        await shown(pilot, "P1  [bold red]x[/]")
 
 
 def test_text_bar():
