@@ -22,7 +22,6 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from textual.widgets.selection_list import Selection
 
 from ...errors import Refused, RoundtableError
-from ...render import settlement_sentence
 from ...models import Action, Proposal
 
 ACTION_STATUSES = [("open", "open"), ("in progress", "in_progress"), ("done", "done"), ("dropped", "dropped")]
@@ -503,10 +502,6 @@ def tie_words(tie, shortlist: int) -> str:
     if tie.at == "first":
         return f"Tie for first place between {tied}."
     return f"Tie at the cut-off for {shortlist} places between {tied}."
-
-
-# one wording for a settled tie in every view
-settlement_words = settlement_sentence
 
 
 class BallotsDialog(ModalScreen[None]):

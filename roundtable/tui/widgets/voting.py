@@ -21,12 +21,12 @@ from textual.widgets import Button, DataTable, Select, Static
 
 from ...errors import RoundtableError
 from ...models import Proposal, Round, RoundResults, RoundStatus
-from ...render import turnout_sentence
+from ...render import settlement_sentence, turnout_sentence
 from ..messages import SessionChanged
 from ..screens.dialogs import ConfirmDialog
 from ..screens.vote_forms import (
     BallotsDialog, Done, OpenRoundDialog, PaperTallyDialog, SettleTieDialog, method_rules,
-    round_settings, settlement_words, tie_words,
+    round_settings, tie_words,
 )
 from .base import SessionPane
 
@@ -323,7 +323,7 @@ class VotingPane(SessionPane):
             words.append(f" {tie.places} of them go{'es' if tie.places == 1 else ''} through. Not settled yet: "
                          "press s to settle it by a runoff, a draw or a decision.")
         else:
-            words.append(" " + settlement_words(tie.settlement))
+            words.append(" " + settlement_sentence(tie.settlement))
         banner.update(words)
         box.set_class(tie.settlement is not None, "-settled")
         self.query_one("#vote-settle", Button).display = tie.settlement is None
@@ -527,7 +527,7 @@ class VotingPane(SessionPane):
             self.notify(f"Round {r.id} has no tie to settle.", markup=False)
             return
         if res.tie.settlement is not None:
-            self.notify(f"The tie in round {r.id} is already settled. {settlement_words(res.tie.settlement)}",
+            self.notify(f"The tie in round {r.id} is already settled. {settlement_sentence(res.tie.settlement)}",
                         markup=False)
             return
         proposals = {p.id: p for p in self.svc.proposals()}
@@ -542,7 +542,7 @@ class VotingPane(SessionPane):
             self.main_widget().focus()  # the Settle button goes away
             if s.kind == "runoff":
                 self.view_round = None  # follow the new runoff round
-            self._written(f"Round {r.id}: {settlement_words(s)}")
+            self._written(f"Round {r.id}: {settlement_sentence(s)}")
 
         self.app.push_screen(SettleTieDialog(res, proposals, submit), settled)
 
