@@ -24,15 +24,20 @@ async def settle(pilot) -> None:
     await pilot.pause(0.02)
 
 
+async def wait_for(pilot, predicate, limit: float = 2.0, poll: float = 0.05) -> float:
+    """Seconds until predicate() held (checked every `poll` s); fails after `limit` s."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > limit:
+            raise AssertionError(f"not shown within {limit} s:\n{screen_text(pilot.app)}")
+        await pilot.pause(poll)
+    return time.monotonic() - start
+
+
 async def shown(pilot, *needles: str, limit: float = 2.0) -> str:
     """The screen once every needle is on it (panes reload in workers); fails after `limit` s."""
-    start = time.monotonic()
-    while True:
-        text = screen_text(pilot.app)
-        if all(n in text for n in needles):
-            return text
-        assert time.monotonic() - start < limit, f"not shown within {limit} s: {needles}\n{text}"
-        await pilot.pause(0.05)
+    await wait_for(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), limit)
+    return screen_text(pilot.app)
 
 
 async def open_tab(pilot, key: str) -> None:

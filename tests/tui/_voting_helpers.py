@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from roundtable.service import SessionService
+from roundtable.tui.widgets.voting import VotingPane
 
 from ._board_helpers import screen_text, settle  # noqa: F401  (re-exported for the voting tests)
+
+
+async def to_voting(pilot) -> VotingPane:
+    await settle(pilot)
+    await pilot.press("5")
+    await settle(pilot)
+    return pilot.app.screen.query_one(VotingPane)
+
+
+async def replace_text(pilot, selector: str, text: str) -> None:
+    """Click an input, empty it and type new text."""
+    await pilot.click(selector)
+    inp = pilot.app.screen.query_one(selector, Input)
+    inp.action_end()
+    for _ in range(len(inp.value)):
+        await pilot.press("backspace")
+    await pilot.press(*text)
 
 
 def seed_proposals(svc: SessionService, titles: list[str] | None = None) -> list[str]:

@@ -19,7 +19,7 @@ from roundtable.tui.screens.dialogs import ConfirmDialog
 from roundtable.tui.screens.session import POLL_SECONDS, SessionScreen, panes_for
 from roundtable.tui.widgets.base import SessionPane
 
-from ._board_helpers import notices, open_tab, row_keys, screen_text, settle
+from ._board_helpers import notices, open_tab, row_keys, screen_text, settle, wait_for
 
 SIZE = (100, 30)
 
@@ -30,12 +30,7 @@ def _static_text(app, selector: str) -> str:
 
 async def _wait_for(pilot, condition, timeout: float = 3.0) -> float:
     """Seconds until `condition()` holds (polling every 10 ms); fails after `timeout`."""
-    start = time.perf_counter()
-    while not condition():
-        elapsed = time.perf_counter() - start
-        assert elapsed < timeout, f"not seen within {timeout} s"
-        await pilot.pause(0.01)
-    return time.perf_counter() - start
+    return await wait_for(pilot, condition, timeout, poll=0.01)
 
 
 async def test_proposal_from_another_connection_reaches_the_board_within_half_a_second(svc):

@@ -6,7 +6,6 @@ The app gets its own connection to the session (as another process would) throug
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from roundtable.tui.participant.main import MainScreen, timer_line
 from roundtable.tui.widgets.ballot_rows import DotRow
 from roundtable.models import TimerState
 
-from ._board_helpers import choose, notices, screen_text, settle
+from ._board_helpers import choose, notices, screen_text, settle, wait_for
 
 SIZE = (60, 30)
 LIVE = 0.5  # seconds within which another process's change must show
@@ -70,16 +69,6 @@ async def sign_in(pilot, svc, code: str) -> MainScreen:
     await settle(pilot)
     assert isinstance(pilot.app.screen, MainScreen), screen_text(pilot.app)
     return pilot.app.screen
-
-
-async def wait_for(pilot, predicate, limit: float = 2.0) -> float:
-    """Seconds until predicate() held (polling every 0.05 s); fails after `limit`."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > limit:
-            raise AssertionError(f"not shown within {limit} s:\n{screen_text(pilot.app)}")
-        await pilot.pause(0.05)
-    return time.monotonic() - start
 
 
 def active_tab(app) -> str:

@@ -7,7 +7,6 @@ in the room: by polling the store.
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from textual.widgets import Digits
@@ -20,21 +19,15 @@ from roundtable.tui.projector.bigtext import big_lines
 from roundtable.tui.projector.room import Room, load_room
 from roundtable.tui.projector.widgets import QRCode
 
+from ._board_helpers import screen_text
+from ._board_helpers import wait_for as board_wait_for
+
 URL = "http://192.0.2.10:8000/"
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def wait_for(pilot, predicate, timeout: float = 2.0) -> float:
     """Pause until predicate() holds; returns the seconds it took (fails after timeout)."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not shown within {timeout} s:\n{screen_text(pilot.app)}")
-        await pilot.pause(0.02)
-    took = time.monotonic() - start
+    took = await board_wait_for(pilot, predicate, timeout, poll=0.02)
     await pilot.pause()  # let the screen catch up before it is read
     return took
 

@@ -10,33 +10,16 @@ from roundtable.tui.screens.vote_forms import OpenRoundDialog, PaperTallyDialog
 from roundtable.tui.widgets.voting import VotingPane, text_bar
 
 from ._board_helpers import notices, shown
-from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
+from ._voting_helpers import replace_text, screen_text, seed_proposals, seed_voters, settle, to_voting
 
 SIZE = (100, 30)
-
-
-async def _to_voting(pilot) -> VotingPane:
-    await settle(pilot)
-    await pilot.press("5")
-    await settle(pilot)
-    return pilot.app.screen.query_one(VotingPane)
-
-
-async def _replace(pilot, selector: str, text: str) -> None:
-    """Click an input, empty it and type new text."""
-    await pilot.click(selector)
-    inp = pilot.app.screen.query_one(selector, Input)
-    inp.action_end()
-    for _ in range(len(inp.value)):
-        await pilot.press("backspace")
-    await pilot.press(*text)
 
 
 async def test_open_round_through_the_modal(svc):
     ids = seed_proposals(svc)
     seed_voters(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         assert "No voting round yet" in screen_text(pilot.app)
         await pilot.press("o")
         await settle(pilot)
@@ -51,9 +34,9 @@ async def test_open_round_through_the_modal(svc):
         await pilot.press("space")
         assert ids[1] not in chosen.selected
         # A budget of 2 pulls the (untouched) cap down to 2 as well; then back to 4 → cap 3.
-        await _replace(pilot, "#round-dots", "2")
+        await replace_text(pilot, "#round-dots", "2")
         assert dialog.query_one("#round-cap", Input).value == "2"
-        await _replace(pilot, "#round-dots", "4")
+        await replace_text(pilot, "#round-dots", "4")
         assert dialog.query_one("#round-cap", Input).value == "3"
         await pilot.press("enter")
         await settle(pilot)
@@ -69,10 +52,10 @@ async def test_open_round_through_the_modal(svc):
 async def test_open_round_refused_shows_one_sentence_and_keeps_the_form(svc):
     seed_proposals(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.click("#vote-open")  # by mouse this time
         await settle(pilot)
-        await _replace(pilot, "#round-cap", "9")
+        await replace_text(pilot, "#round-cap", "9")
         await pilot.press("enter")
         await settle(pilot)
         dialog = pilot.app.screen
@@ -80,7 +63,7 @@ async def test_open_round_refused_shows_one_sentence_and_keeps_the_form(svc):
         assert "The cap per proposal (9) cannot exceed the dot budget (5)." in screen_text(pilot.app)
         assert svc.open_round_now() is None
         # Not a number: one sentence too.
-        await _replace(pilot, "#round-dots", "")
+        await replace_text(pilot, "#round-dots", "")
         await pilot.press("enter")
         await settle(pilot)
         assert "The dot budget must be a whole number." in screen_text(pilot.app)
@@ -98,7 +81,7 @@ async def test_results_are_sealed_while_the_round_is_open(svc):
     svc.cast_ballot(voters[0].code, {ids[0]: 371, ids[1]: 119})
     svc.enter_paper_tally({ids[2]: 293})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        pane = await _to_voting(pilot)
+        pane = await to_voting(pilot)
         text = screen_text(pilot.app)
         assert "1 of 3 eligible voters has voted" in text
         assert "paper tally entered" in text
@@ -122,7 +105,7 @@ async def test_close_round_asks_first_then_shows_ranking_with_ties(svc):
     svc.cast_ballot(voters[0].code, {ids[0]: 3, ids[1]: 2})
     svc.cast_ballot(voters[1].code, {ids[0]: 1, ids[1]: 2, ids[2]: 2})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmDialog)
@@ -154,7 +137,7 @@ async def test_tie_below_first_is_flagged_but_no_banner(svc):
     svc.cast_ballot(voters[0].code, {ids[0]: 3, ids[1]: 1, ids[2]: 1})
     svc.close_round()
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         table = pilot.app.screen.query_one("#round-table", DataTable)
         rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
         assert rows[ids[1]][0] == rows[ids[2]][0] == "2"
@@ -168,7 +151,7 @@ async def test_paper_tally_entered_through_the_form(svc):
     seed_voters(svc)
     svc.open_round(dots=5, max_per_proposal=3)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(pilot.app.screen, PaperTallyDialog)
@@ -192,7 +175,7 @@ async def test_previous_rounds_can_be_viewed(svc):
     svc.close_round()
     svc.open_round(dots=2, max_per_proposal=2, proposals=[ids[0], ids[1]])
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        pane = await _to_voting(pilot)
+        pane = await to_voting(pilot)
         assert pane.data.round.id == 2 and "Round 2" in screen_text(pilot.app)
         await pilot.click("#round-select")
         await pilot.pause()
@@ -207,7 +190,7 @@ async def test_previous_rounds_can_be_viewed(svc):
 async def test_booth_refused_without_an_open_round(svc):
     seed_proposals(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        pane = await _to_voting(pilot)
+        pane = await to_voting(pilot)
         pane.action_open_booth()  # what the command palette calls
         await settle(pilot)
         assert pilot.app.screen.__class__.__name__ == "SessionScreen"
@@ -219,7 +202,7 @@ async def test_typed_title_is_literal_in_the_results(svc):
     svc.open_round(dots=3, max_per_proposal=3)
     svc.cast_ballot(voters[0].code, {ids[0]: 2})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         assert "[bold red]x[/]" in screen_text(pilot.app)  # open round list
         svc.close_round()
         await pilot.press("ctrl+r")
@@ -240,7 +223,7 @@ async def test_reveal_results_by_key_after_close(svc, clock):
     svc.open_round(dots=5, max_per_proposal=3, reveal="manual")
     svc.cast_ballot(voters[0].code, {ids[0]: 3})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         # While the round is open the key refuses, in one clear sentence; nothing is revealed.
         assert pilot.app.screen.query_one("#vote-reveal").disabled
         await pilot.press("r")
@@ -291,7 +274,7 @@ async def test_reveal_results_by_button_and_from_another_connection(svc):
     svc.open_round(dots=3, max_per_proposal=3, reveal="manual")
     svc.close_round()
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        pane = await _to_voting(pilot)
+        pane = await to_voting(pilot)
         assert pane.data.round.id == 2
         await pilot.click("#vote-reveal")
         await settle(pilot)
@@ -326,7 +309,7 @@ async def test_round_that_reveals_on_close_says_so(svc):
     svc.open_round(dots=5, max_per_proposal=3)  # the default: results shown when the round closes
     svc.cast_ballot(voters[0].code, {ids[0]: 3})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.press("c")
         await settle(pilot)
         assert "on participants' devices and on the projector" in screen_text(pilot.app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, RadioSet, SelectionList
+from textual.widgets import ContentSwitcher, DataTable, Input, RadioSet, SelectionList
 
 from roundtable import voting
 from roundtable.models import ConsentVote
@@ -21,25 +21,9 @@ from roundtable.tui.screens.vote_forms import BallotsDialog, OpenRoundDialog, Se
 from roundtable.tui.widgets.voting import VotingPane
 
 from ._board_helpers import choose
-from ._voting_helpers import screen_text, seed_proposals, seed_voters, settle
+from ._voting_helpers import replace_text, screen_text, seed_proposals, seed_voters, settle, to_voting
 
 SIZE = (110, 40)
-
-
-async def _to_voting(pilot) -> VotingPane:
-    await settle(pilot)
-    await pilot.press("5")
-    await settle(pilot)
-    return pilot.app.screen.query_one(VotingPane)
-
-
-async def _replace(pilot, selector: str, text: str) -> None:
-    await pilot.click(selector)
-    inp = pilot.app.screen.query_one(selector, Input)
-    inp.action_end()
-    for _ in range(len(inp.value)):
-        await pilot.press("backspace")
-    await pilot.press(*text)
 
 
 async def _open_form(pilot) -> OpenRoundDialog:
@@ -66,15 +50,15 @@ async def test_form_opens_a_round_of_each_method(svc):
     ids = seed_proposals(svc)
     seed_voters(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
 
         # approval: min/max only; per group, anonymous, live results
         form = await _open_form(pilot)
         assert not form.query_one("#settings-approval").display
         await choose(pilot, "#round-method", "Approval")
         assert form.query_one("#settings-approval").display and not form.query_one("#settings-dot").display
-        await _replace(pilot, "#round-min", "1")
-        await _replace(pilot, "#round-max", "2")
+        await replace_text(pilot, "#round-min", "1")
+        await replace_text(pilot, "#round-max", "2")
         await pilot.click("#round-per-group")
         await pilot.click("#round-anonymous")
         await choose(pilot, "#round-reveal", "live")
@@ -93,9 +77,9 @@ async def test_form_opens_a_round_of_each_method(svc):
         form = await _open_form(pilot)
         await choose(pilot, "#round-method", "Score")
         assert form.query_one("#round-max-score", Input).value == "5"
-        await _replace(pilot, "#round-max-score", "7")
-        await _replace(pilot, "#round-shortlist", "2")
-        await _replace(pilot, "#round-title", "Feasibility")
+        await replace_text(pilot, "#round-max-score", "7")
+        await replace_text(pilot, "#round-shortlist", "2")
+        await replace_text(pilot, "#round-title", "Feasibility")
         await _submit(pilot)
         r = svc.round()
         assert (r.method, r.max_score, r.shortlist, r.title) == ("score", 7, 2, "Feasibility")
@@ -132,12 +116,12 @@ async def test_form_opens_a_round_of_each_method(svc):
 async def test_form_shows_a_refusal_from_the_service_as_one_sentence(svc):
     seed_proposals(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         form = await _open_form(pilot)
         assert "fixed once the round is open" in screen_text(pilot.app)
         await choose(pilot, "#round-method", "Approval")
-        await _replace(pilot, "#round-min", "3")
-        await _replace(pilot, "#round-max", "2")
+        await replace_text(pilot, "#round-min", "3")
+        await replace_text(pilot, "#round-max", "2")
         await _submit(pilot)
         assert pilot.app.screen is form
         assert "The minimum (3) cannot exceed the maximum (2) approvals." in screen_text(pilot.app)
@@ -152,12 +136,12 @@ async def test_runoff_of_the_top_n_from_the_form_flags_ties_at_the_cut_off(svc):
     svc.cast_ballot(voters[1].code, {ids[0]: 2, ids[1]: 1, ids[2]: 1, ids[3]: 1})
     svc.close_round()  # P1 5, P2 2, P3 2, P4 1
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         form = await _open_form(pilot)
         await choose(pilot, "#round-method", "Ranked")
         await choose(pilot, "#round-source", "runoff")
         assert form.query_one("#runoff-row").display and not form.query_one("#round-proposals").display
-        await _replace(pilot, "#round-top", "2")
+        await replace_text(pilot, "#round-top", "2")
         await pilot.pause()
         text = screen_text(pilot.app)
         assert "→ P1, P2, P3  (P2, P3 tied at the cut-off)" in text
@@ -173,7 +157,7 @@ async def test_runoff_of_the_top_n_from_the_form_flags_ties_at_the_cut_off(svc):
 
 
 async def _booth_code(pilot, code: str) -> BoothScreen:
-    await _to_voting(pilot)
+    await to_voting(pilot)
     await pilot.press("b")
     await settle(pilot)
     booth = pilot.app.screen
@@ -388,7 +372,7 @@ async def test_live_results_flag_no_tie_before_any_points_are_in(svc):
     voters = seed_voters(svc)
     svc.open_round(method="approval", reveal="live")
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         assert "Live results" in screen_text(pilot.app)
         assert all(row[1] == "" for row in _table(pilot.app).values())  # all at 0: no "TIE for 1st"
         svc.cast_ballot(voters[0].code, [ids[0], ids[1]])
@@ -405,7 +389,7 @@ async def test_score_results_show_mean_and_count(svc):
     svc.cast_ballot(voters[0].code, {ids[0]: 5, ids[1]: 2, ids[2]: 0})
     svc.cast_ballot(voters[1].code, {ids[0]: 4, ids[1]: 2, ids[2]: 1})
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         # live: shown while the round is open
         assert "Live results" in screen_text(pilot.app)
         rows = _table(pilot.app)
@@ -427,7 +411,7 @@ async def test_consent_results_outcome_and_block_reasons_and_ballots(svc):
     svc.cast_ballot(voters[2].code, "block", reason="No budget for the cards")
     svc.close_round()
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         text = screen_text(pilot.app)
         assert "outcome: NOT PASSED (1 block)" in text
         assert "No budget for the cards" in text
@@ -452,7 +436,7 @@ async def test_anonymous_ballots_show_no_names(svc):
     svc.cast_ballot(voters[1].code, [ids[0], ids[2]])
     svc.close_round()
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.click("#vote-ballots")
         await settle(pilot)
         text = screen_text(pilot.app)
@@ -476,7 +460,7 @@ def _tied_round(svc, **kw):
 async def test_tie_flagged_and_settled_by_a_draw(svc):
     ids = _tied_round(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         text = screen_text(pilot.app)
         assert "Tie for first place between P1, P2, P3." in text and "Not settled yet" in text
         await pilot.press("s")
@@ -501,7 +485,7 @@ async def test_tie_flagged_and_settled_by_a_draw(svc):
 async def test_tie_settled_by_decision_needs_a_reason(svc):
     ids = _tied_round(svc)
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        await _to_voting(pilot)
+        await to_voting(pilot)
         await pilot.click("#vote-settle")
         await settle(pilot)
         dialog = pilot.app.screen
@@ -526,7 +510,7 @@ async def test_tie_settled_by_decision_needs_a_reason(svc):
 async def test_tie_settled_by_a_runoff_opens_it(svc):
     ids = _tied_round(svc, shortlist=2)  # two of the three go through
     async with RoundtableApp(session=svc).run_test(size=SIZE) as pilot:
-        pane = await _to_voting(pilot)
+        pane = await to_voting(pilot)
         assert "Tie at the cut-off for 2 places between P1, P2, P3." in screen_text(pilot.app)
         await pilot.press("s")
         await settle(pilot)
